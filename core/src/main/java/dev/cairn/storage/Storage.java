@@ -1,0 +1,82 @@
+package dev.cairn.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * One storage backend, as Cairn's checkpoint engine sees it: a tree of immutable files named by
+ * absolute URIs. The checkpoint commit protocol lives in core; a backend only has to keep the
+ * contract written on each method.
+ *
+ * <h2>Data persistence contract</h2>
+ * <ul>
+ *   <li>A file written through {@link #create} becomes visible to {@link #open} and
+ *       {@link #stat} of any process, all at once and whole, when {@link StorageOutput#commit()}
+ *       returns. Before that, no reader sees it under its final name, partly or at all.</li>
+ *   <li>{@link #list} may lag behind commits when {@link StorageCapabilities#listing()} is
+ *       {@link ListingConsistency#EVENTUAL}: a committed file may be missing from a listing,
+ *       or shown with an old size, for a while. Core polls in that case; backends do not.</li>
+ *   <li>Failures throw {@link IOException}: {@link java.nio.file.NoSuchFileException} for a
+ *       missing file, {@link java.nio.file.FileAlreadyExistsException} when a commit would
+ *       overwrite without being asked to. Nothing returns {@code false} to mean failure.</li>
+ * </ul>
+ *
+ * <h2>Thread safety</h2>
+ * A {@code Storage} is shared by all tasks of a context and must be safe for concurrent use;
+ * the streams it returns belong to one thread each.
+ *
+ * <p>Deliberately left out: renames, appends, random access and directories as first-class
+ * objects. Checkpoints need none of them, and object stores have none of them cheaply.
+ */
+public interface Storage extends AutoCloseable {
+
+    /** What this backend guarantees; constant for the life of the instance. */
+    StorageCapabilities capabilities();
+
+    /**
+     * Opens a committed file for reading from its start.
+     *
+     * @throws java.nio.file.NoSuchFileException if no committed file has that name
+     */
+    InputStream open(URI file) throws IOException;
+
+    /**
+     * Starts writing a file. Nothing is visible until {@link StorageOutput#commit()}; closing
+     * the output without committing discards everything written. Missing parent directories
+     * are created as needed.
+     *
+     * @param overwrite whether the commit may replace an existing file; when {@code false} and
+     *                  the file exists, this call or the commit fails with
+     *                  {@link java.nio.file.FileAlreadyExistsException} (which one depends on
+     *                  the backend; the file is never replaced)
+     */
+    StorageOutput create(URI file, boolean overwrite) throws IOException;
+
+    /**
+     * The status of one file.
+     *
+     * @throws java.nio.file.NoSuchFileException if nothing is there
+     */
+    FileStatus stat(URI file) throws IOException;
+
+    /**
+     * The direct children of a directory (or, on object stores, of a prefix followed by
+     * {@code /}), files and sub-directories, in no particular order. A directory that does
+     * not exist lists as empty: object stores cannot tell the two apart, so neither does the
+     * contract. Temporary files of writes in progress may be listed; callers judge files by
+     * name, never by count.
+     */
+    List<FileStatus> list(URI directory) throws IOException;
+
+    /**
+     * Deletes a file, or a directory and everything under it. Succeeds when nothing is
+     * there. Not atomic: a failure may leave part of the tree behind.
+     */
+    void delete(URI fileOrDirectory) throws IOException;
+
+    /** Releases clients, pools and caches. The instance is unusable afterwards. */
+    @Override
+    void close() throws IOException;
+}
