@@ -50,7 +50,8 @@ public interface Storage extends AutoCloseable {
      * @param overwrite whether the commit may replace an existing file; when {@code false} and
      *                  the file exists, this call or the commit fails with
      *                  {@link java.nio.file.FileAlreadyExistsException} (which one depends on
-     *                  the backend; the file is never replaced)
+     *                  the backend; the file is never replaced, and when two outputs for
+     *                  one missing file race, exactly one commit wins)
      */
     StorageOutput create(URI file, boolean overwrite) throws IOException;
 
@@ -65,8 +66,9 @@ public interface Storage extends AutoCloseable {
      * The direct children of a directory (or, on object stores, of a prefix followed by
      * {@code /}), files and sub-directories, in no particular order. A directory that does
      * not exist lists as empty: object stores cannot tell the two apart, so neither does the
-     * contract. Temporary files of writes in progress may be listed; callers judge files by
-     * name, never by count.
+     * contract. Temporary files of writes in progress may be listed, under names starting with
+     * {@code .} or {@code _} so they never look like part files; callers judge files by name,
+     * never by count.
      */
     List<FileStatus> list(URI directory) throws IOException;
 

@@ -8,6 +8,11 @@ import java.io.OutputStream;
  * {@link #commit()} publishes the file atomically; {@link #close()} without a commit discards
  * them, so a try-with-resources block cleans up a failed write by itself.
  *
+ * <p>An output is open, then committed or closed, never open again: {@code write} and
+ * {@code commit} on a committed or closed output throw {@link IOException} (a second commit
+ * too); {@code flush} and {@code close} on a committed output do nothing, because stream
+ * wrappers flush and close after the commit. The storage TCK checks exactly this.
+ *
  * <p>Not thread-safe: one writer thread per output.
  */
 public abstract class StorageOutput extends OutputStream {
