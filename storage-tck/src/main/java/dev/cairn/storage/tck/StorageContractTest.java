@@ -47,13 +47,19 @@ import org.junit.jupiter.api.Timeout;
  *
  * <pre>{@code
  * class LocalStorageContractTest extends StorageContractTest {
+ *     private static final LocalStorage STORAGE = new LocalStorage();
  *     @TempDir Path dir;
- *     private final Storage storage = new LocalStorage();
  *
- *     @Override protected Storage storage() { return storage; }
- *     @Override protected URI newBaseDirectory() { return dir.toUri(); }
+ *     @Override protected Storage storage() { return STORAGE; }
+ *     @Override protected URI newBaseDirectory() { return dir.resolve("base").toUri(); }
+ *
+ *     @AfterAll static void close() throws IOException { STORAGE.close(); }
  * }
  * }</pre>
+ *
+ * <p>Close the storage in {@code @AfterAll}, not {@code @AfterEach}: this class deletes each
+ * test's base directory through the storage in its own {@code @AfterEach}, which JUnit runs
+ * after the subclass's.
  *
  * <p>Backends whose server is expensive (an HDFS mini cluster, an S3 protocol server) start it
  * once in a static {@code @BeforeAll} of the subclass, return one shared storage from
@@ -91,7 +97,7 @@ import org.junit.jupiter.api.Timeout;
  *       {@code close} without {@code commit} that temporary is gone.</li>
  *   <li>When two outputs for one missing file race with {@code overwrite == false}, exactly
  *       one commit wins; the other fails with {@link FileAlreadyExistsException}.</li>
- *   <li>{@link #list} accepts a directory URI with or without a trailing slash and returns
+ *   <li>{@link Storage#list} accepts a directory URI with or without a trailing slash and returns
  *       locations that {@code stat} and {@code open} accept as they are; directories are
  *       reported without a trailing slash, with length 0.</li>
  *   <li>Paths may contain spaces, non-ASCII letters and characters URIs escape, such as

@@ -230,7 +230,8 @@ class FaultInjectingStorageTest {
 
     @Test
     void listingDelayHidesFreshCommitsFromListingsOnly() throws Exception {
-        Duration delay = Duration.ofMillis(300);
+        // long enough that the "hidden right after commit" check holds on a loaded machine
+        Duration delay = Duration.ofSeconds(1);
         FaultInjectingStorage lagging = FaultInjectingStorage.wrap(memory, delay);
         assertEquals(ListingConsistency.EVENTUAL, lagging.capabilities().listing());
         assertEquals(memory.capabilities().atomicRename(), lagging.capabilities().atomicRename());
