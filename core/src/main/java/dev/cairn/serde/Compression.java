@@ -119,7 +119,13 @@ public enum Compression {
         } catch (LinkageError e) {
             closeQuietly(in, e);
             throw linkFailure(e);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException e) {
+            IOException context = new IOException("Cannot start decompressing: " + id + " stream header (expected "
+                    + id + "-compressed data, found " + StreamFormat.describe(e)
+                    + "; the data is truncated, corrupt or not compressed with " + id + ")", e);
+            closeQuietly(in, context);
+            throw context;
+        } catch (RuntimeException | Error e) {
             closeQuietly(in, e);
             throw e;
         }

@@ -1,6 +1,9 @@
 package dev.cairn.serde;
 
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.NoSuchElementException;
 
 /**
@@ -24,6 +27,55 @@ abstract class FramedRecordInput implements RecordInput {
     FramedRecordInput(String serializer, byte kind) {
         this.serializer = serializer;
         this.kind = kind;
+    }
+
+    /**
+     * {@code in} with failures of the source (storage, decompression) reported with the stream
+     * position: a codec's bare "Stream ended prematurely" says nothing about which record was lost.
+     * Subclasses put this under their decoder's buffer.
+     */
+    final InputStream guard(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (IOException e) {
+                    throw sourceFailure(e);
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return in.read(b, off, len);
+                } catch (IOException e) {
+                    throw sourceFailure(e);
+                }
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                try {
+                    return in.skip(n);
+                } catch (IOException e) {
+                    throw sourceFailure(e);
+                }
+            }
+        };
+    }
+
+    private IOException sourceFailure(IOException e) {
+        // "after N records", not "at record N": decoders read ahead, so the failing read may be far ahead.
+        String message = "Cannot read record: " + serializer + " stream after " + index
+                + " records (expected readable data, found " + StreamFormat.describe(e)
+                + "; the source failed, or its compressed data is truncated or corrupt)";
+        if (e instanceof EOFException) {
+            EOFException eof = new EOFException(message);
+            eof.initCause(e);
+            return eof;
+        }
+        return new IOException(message, e);
     }
 
     /** Reads up to {@code buffer.length} bytes; returns how many, fewer only at the end of data. */

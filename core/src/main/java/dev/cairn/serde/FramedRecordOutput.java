@@ -1,6 +1,8 @@
 package dev.cairn.serde;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 
 /**
  * The life cycle of a record writer in the {@link StreamFormat} framing; subclasses only encode.
@@ -20,6 +22,48 @@ abstract class FramedRecordOutput implements RecordOutput {
 
     FramedRecordOutput(String serializer) {
         this.serializer = serializer;
+    }
+
+    /**
+     * {@code out} with failures of the target (storage, compression) reported with the stream
+     * position. Subclasses put this under their encoder's buffer.
+     */
+    final OutputStream guard(OutputStream out) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                try {
+                    out.write(b);
+                } catch (IOException e) {
+                    throw targetFailure(e);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                // FilterOutputStream's own version writes byte by byte.
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw targetFailure(e);
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw targetFailure(e);
+                }
+            }
+        };
+    }
+
+    private IOException targetFailure(IOException e) {
+        return new IOException("Cannot write record: " + serializer + " stream after " + count
+                + " records (expected a writable target, found " + StreamFormat.describe(e) + "; the target or its"
+                + " compression failed)", e);
     }
 
     /** Writes the stream header. Called once, before the first record or the end marker. */

@@ -95,7 +95,7 @@ public final class JavaSerializer implements Serializer {
 
         JavaRecordOutput(OutputStream out) {
             super(NAME);
-            this.buffered = new BufferedOutputStream(out, BUFFER_SIZE);
+            this.buffered = new BufferedOutputStream(guard(out), BUFFER_SIZE);
         }
 
         @Override
@@ -159,7 +159,7 @@ public final class JavaSerializer implements Serializer {
 
         JavaRecordInput(InputStream in) {
             super(NAME, KIND);
-            this.buffered = new BufferedInputStream(in, BUFFER_SIZE);
+            this.buffered = new BufferedInputStream(guard(in), BUFFER_SIZE);
         }
 
         @Override

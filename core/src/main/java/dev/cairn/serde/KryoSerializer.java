@@ -227,7 +227,7 @@ public final class KryoSerializer implements Serializer {
             // records) Unsafe I/O was no faster, because Kryo's default array and number encodings are
             // variable-length and do not use its bulk copies, and its fixed-width writes use native byte
             // order, which would make checkpoints unreadable on a machine of the other endianness.
-            this.output = new Output(out, BUFFER_SIZE);
+            this.output = new Output(guard(out), BUFFER_SIZE);
         }
 
         @Override
@@ -315,7 +315,7 @@ public final class KryoSerializer implements Serializer {
             super(NAME, KIND);
             this.in = in;
             this.kryo = pool.obtain();
-            this.input = new Input(in, BUFFER_SIZE);
+            this.input = new Input(guard(in), BUFFER_SIZE);
         }
 
         @Override
