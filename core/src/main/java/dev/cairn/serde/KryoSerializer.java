@@ -62,6 +62,14 @@ public final class KryoSerializer implements Serializer {
 
     static final byte KIND = 'K';
     private static final int BUFFER_SIZE = 64 * 1024;
+    /**
+     * Deepest object graph written or read. Kryo recurses once per level; measured on JDK 17, a default
+     * 1 MiB thread stack overflows at about 1,500 levels. Hitting the stack limit is not a clean error:
+     * classes first initialised while the stack is exhausted fail for the rest of the JVM's life (seen
+     * here with java.lang.StringBuffer inside Kryo's own overflow handler). The cap turns a cycle
+     * (without {@value #OPTION_REFERENCES}) or hostile input into an ordinary failure well before that.
+     */
+    static final int MAX_DEPTH = 1000;
     /** Idle instances kept; more threads still get their own, they are just not kept afterwards. */
     private static final int POOL_CAPACITY = 64;
 
@@ -151,6 +159,7 @@ public final class KryoSerializer implements Serializer {
         kryo.setClassLoader(classLoader);
         kryo.setRegistrationRequired(registrationRequired);
         kryo.setReferences(references);
+        kryo.setMaxDepth(MAX_DEPTH);
         // Public no-arg constructors first (fast, runs field initialisers), objenesis for the rest.
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         for (Class<?> type : classes) {
@@ -266,6 +275,13 @@ public final class KryoSerializer implements Serializer {
                         + " (expected classes registered through " + OPTION_CLASSES + ", found " + what
                         + "; add the class to " + OPTION_CLASSES + " or set " + OPTION_REGISTRATION_REQUIRED
                         + "=false)", e);
+            }
+            if (what.contains("Max depth exceeded")) {
+                return new CairnException("Cannot write record: kryo stream at record index " + index
+                        + " (expected an object graph at most " + MAX_DEPTH + " levels deep, found a deeper one in a "
+                        + record.getClass().getName() + "; " + (references
+                                ? "flatten the structure"
+                                : "if it has cycles set " + OPTION_REFERENCES + "=true, otherwise flatten it") + ")", e);
             }
             return new CairnException("Cannot write record: kryo stream at record index " + index
                     + " (expected a record Kryo can serialize, found " + record.getClass().getName() + " failing with "
