@@ -1,0 +1,135 @@
+package dev.cairn.serde;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.CollectionSerializer;
+import com.esotericsoftware.kryo.serializers.MapSerializer;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import java.io.Serializable;
+import java.lang.reflect.Modifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kryo every {@link KryoSerializer} stream uses: plain Kryo plus two fixes that matter on
+ * Java 17, where {@code java.base} no longer opens its packages to reflection.
+ *
+ * <ul>
+ *   <li>JDK types Kryo would take apart field by field (which fails with
+ *       {@code InaccessibleObjectException}) go through Java serialization when they are
+ *       {@link Serializable}: {@code AbstractMap.SimpleEntry}, {@code AtomicLong}, and so on.</li>
+ *   <li>JDK collections Kryo would rebuild with its generic {@link CollectionSerializer} or
+ *       {@link MapSerializer} although it cannot construct them (views, wrappers,
+ *       {@code Collections.nCopies}) do the same, or, when not {@link Serializable}, fail at
+ *       <em>write</em> time. Plain Kryo writes them happily and fails only when the checkpoint is
+ *       read back, which is the worst moment to learn about it.</li>
+ * </ul>
+ *
+ * The common wrappers get compact Kryo serializers of their own first ({@link JdkSerializers}).
+ */
+final class CairnKryo extends Kryo {
+    private static final Logger LOG = LoggerFactory.getLogger(CairnKryo.class);
+
+    CairnKryo() {
+        super(new StreamClassResolver(), null);
+        JdkSerializers.addDefaults(this);
+    }
+
+    /**
+     * Ends the current stream: forgets the class names written or read so far and every per-graph
+     * state, so the instance can serve the next stream from the pool.
+     */
+    void endStream() {
+        ((StreamClassResolver) getClassResolver()).endStream();
+        reset();
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public Serializer getDefaultSerializer(Class type) {
+        if (type.isArray() || type.isPrimitive() || isOpenToKryo(type)) {
+            return super.getDefaultSerializer(type);
+        }
+        Serializer serializer;
+        try {
+            serializer = super.getDefaultSerializer(type);
+        } catch (RuntimeException e) {
+            // FieldSerializer could not make the fields of a closed JDK class accessible.
+            if (Serializable.class.isAssignableFrom(type)) {
+                return javaFallback(type, "its fields are not open to Kryo");
+            }
+            return new Rejecting(type.getName() + " is a JDK class whose fields are not open to Kryo and it is not"
+                    + " Serializable (" + StreamFormat.describe(e) + "); convert it to a type of your own");
+        }
+        boolean generic = serializer.getClass() == CollectionSerializer.class
+                || serializer.getClass() == MapSerializer.class;
+        if (generic && !hasPublicNoArgConstructor(type)) {
+            if (Serializable.class.isAssignableFrom(type)) {
+                return javaFallback(type, "Kryo cannot construct it");
+            }
+            return new Rejecting(type.getName() + " is a JDK view or wrapper Kryo cannot rebuild and it is not"
+                    + " Serializable; copy it first, e.g. new ArrayList<>(view) or new HashMap<>(map)");
+        }
+        return serializer;
+    }
+
+    private static Serializer<?> javaFallback(Class<?> type, String why) {
+        LOG.debug("Kryo writes {} with Java serialization: {}", type.getName(), why);
+        return new com.esotericsoftware.kryo.serializers.JavaSerializer();
+    }
+
+    private static boolean isOpenToKryo(Class<?> type) {
+        return type.getModule().isOpen(type.getPackageName(), Kryo.class.getModule());
+    }
+
+    private static boolean hasPublicNoArgConstructor(Class<?> type) {
+        if (!Modifier.isPublic(type.getModifiers()) || Modifier.isAbstract(type.getModifiers())) {
+            return false;
+        }
+        try {
+            type.getConstructor();
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Keeps the class names of unregistered classes for a whole stream. Kryo resets its class
+     * resolver after every top-level object, so without this each record repeats the full class name
+     * of every unregistered class in it (often more bytes than the record itself). Object references
+     * are still forgotten after each record, so memory stays bounded by one record.
+     */
+    static final class StreamClassResolver extends DefaultClassResolver {
+        @Override
+        public void reset() {
+            // Deliberately empty: called after every record; see endStream().
+        }
+
+        void endStream() {
+            super.reset();
+        }
+    }
+
+    /** Fails on write with a message saying what to do instead, so no unreadable stream is produced. */
+    static final class Rejecting extends Serializer<Object> {
+        private final String reason;
+
+        Rejecting(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, Object object) {
+            throw new KryoException(reason);
+        }
+
+        @Override
+        public Object read(Kryo kryo, Input input, Class<?> type) {
+            throw new KryoException(reason);
+        }
+    }
+}

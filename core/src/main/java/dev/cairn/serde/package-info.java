@@ -1,0 +1,12 @@
+/**
+ * Record serialization for checkpoints: a {@link dev.cairn.serde.Serializer} turns a partition's
+ * records into one framed byte stream and back, one record at a time, so a partition is never held
+ * whole in memory. Two formats are built in, {@link dev.cairn.serde.KryoSerializer} (the default,
+ * fast and compact) and {@link dev.cairn.serde.JavaSerializer} (the fallback for types only Java
+ * serialization handles), picked by name through {@link dev.cairn.serde.Serializers}; a
+ * {@link dev.cairn.serde.Compression} codec can be layered underneath. Both formats end every stream
+ * with an explicit end marker, so a truncated file fails with an {@link java.io.IOException}
+ * instead of reading as a shorter, complete partition. The serializer name and compression id are
+ * what checkpoint manifests record, so a reader can pick the same format later.
+ */
+package dev.cairn.serde;
