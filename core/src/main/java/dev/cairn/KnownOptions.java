@@ -1,0 +1,86 @@
+package dev.cairn;
+
+import dev.cairn.serde.Serializers;
+import dev.cairn.storage.StorageProvider;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The option keys a context understands: core's, the serializers', and those of every storage
+ * provider it can see. A key ending in {@code .} is a prefix. Any other {@code cairn.*} key is
+ * a typo until proven otherwise, and fails the build with the nearest known key.
+ */
+final class KnownOptions {
+    /** Where persisted blocks spill; default: {@code java.io.tmpdir}. */
+    static final String SPILL_DIR = "cairn.spill.dir";
+
+    /** Keys fixed by the design, known even when the module that reads them is not on the class path. */
+    private static final Set<String> CORE = Set.of(
+            "cairn.serializer",
+            "cairn.checkpoint.compression",
+            "cairn.checkpoint.cleanup-on-close",
+            "cairn.checkpoint.listing.timeout",
+            "cairn.s3.endpoint",
+            "cairn.s3.region",
+            "cairn.s3.path-style-access",
+            "cairn.s3.access-key",
+            "cairn.s3.secret-key",
+            "cairn.s3.listing.consistency",
+            "cairn.hadoop.",
+            SPILL_DIR);
+
+    private final Set<String> keys = new TreeSet<>();
+
+    KnownOptions(Collection<StorageProvider> providers) {
+        keys.addAll(CORE);
+        keys.addAll(Serializers.optionKeys());
+        keys.addAll(dev.cairn.checkpoint.CheckpointSettings.optionKeys());
+        for (StorageProvider p : providers) {
+            keys.addAll(p.optionKeys());
+        }
+    }
+
+    /** Fails for a {@code cairn.*} key that is neither known nor under a known prefix. */
+    void check(String key) {
+        if (!key.startsWith("cairn.") || keys.contains(key)) {
+            return;
+        }
+        for (String k : keys) {
+            if (k.endsWith(".") && key.startsWith(k) && key.length() > k.length()) {
+                return;
+            }
+        }
+        String nearest = null;
+        int best = Integer.MAX_VALUE;
+        for (String k : keys) {
+            int d = distance(key, k);
+            if (d < best) {
+                best = d;
+                nearest = k;
+            }
+        }
+        throw new CairnException("Cannot build context: unknown option '" + key + "' (expected a known cairn.* key, found none by that name;"
+                + " did you mean '" + nearest + "'?)");
+    }
+
+    /** Levenshtein distance: small strings, so the quadratic table is fine. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,276 @@
+package dev.cairn.checkpoint;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The {@code _manifest.json} of a checkpoint: written last, its presence is the commit. It lists
+ * every part with its byte length, record count and CRC32C, so readers judge the directory against
+ * it and never by counting files.
+ *
+ * <p>Readers ignore fields they do not know (so later versions of format 1 may add some) and
+ * refuse a manifest whose {@code formatVersion} is newer than {@link #FORMAT_VERSION}.
+ *
+ * @param formatVersion  the layout version, {@link #FORMAT_VERSION} when written by this code
+ * @param datasetId      id of the dataset in the writing context
+ * @param datasetName    the dataset's name, or {@code null}
+ * @param dataset        the dataset as shown in messages, e.g. {@code MapPartitionsDataset[3]}
+ * @param appName        the writing context's app name
+ * @param contextId      the writing context's id
+ * @param numPartitions  partitions of the dataset (= parts)
+ * @param parts          one entry per partition, in partition order
+ * @param serializer     serializer name ({@code kryo}, {@code java})
+ * @param compression    compression id ({@code none}, {@code lz4}, {@code zstd})
+ * @param createdAt      when the manifest was written
+ * @param partitioner    class of the partitioner stored in {@code _partitioner}, or {@code null} if none
+ * @param partitionerCrc32c CRC32C of the {@code _partitioner} file (0 if none)
+ * @param metadata       free user metadata (the resumable loop keeps its iteration here)
+ */
+public record CheckpointManifest(int formatVersion, int datasetId, String datasetName, String dataset, String appName,
+                                 String contextId, int numPartitions, List<Part> parts, String serializer, String compression,
+                                 Instant createdAt, String partitioner, long partitionerCrc32c, Map<String, String> metadata) {
+
+    /** The layout version this code writes and the newest it reads. */
+    public static final int FORMAT_VERSION = 1;
+    /** Name of the manifest file. */
+    public static final String FILE_NAME = "_manifest.json";
+    /** Name of the file holding the serialized partitioner. */
+    public static final String PARTITIONER_FILE = "_partitioner";
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * One part file.
+     *
+     * @param name    file name, e.g. {@code part-00003}
+     * @param bytes   length of the file
+     * @param records number of records in it
+     * @param crc32c  CRC32C of the file's bytes
+     */
+    public record Part(String name, long bytes, long records, long crc32c) {
+    }
+
+    /** Copies the collections; validates the shape. */
+    public CheckpointManifest {
+        parts = List.copyOf(parts);
+        metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        Objects.requireNonNull(serializer, "serializer");
+        Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** {@code part-00000} … : the index zero-padded to 5 digits, more when needed. */
+    public static String partName(int index) {
+        return String.format("part-%05d", index);
+    }
+
+    /** Total bytes of all parts. */
+    public long totalBytes() {
+        long n = 0;
+        for (Part p : parts) {
+            n += p.bytes();
+        }
+        return n;
+    }
+
+    /** Total records of all parts. */
+    public long totalRecords() {
+        long n = 0;
+        for (Part p : parts) {
+            n += p.records();
+        }
+        return n;
+    }
+
+    /** The manifest as pretty-printed UTF-8 JSON. */
+    public byte[] toJson() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeNumberField("formatVersion", formatVersion);
+            g.writeNumberField("datasetId", datasetId);
+            g.writeStringField("datasetName", datasetName);
+            g.writeStringField("dataset", dataset);
+            g.writeStringField("appName", appName);
+            g.writeStringField("contextId", contextId);
+            g.writeNumberField("numPartitions", numPartitions);
+            g.writeStringField("serializer", serializer);
+            g.writeStringField("compression", compression);
+            g.writeStringField("createdAt", createdAt.toString());
+            g.writeStringField("partitioner", partitioner);
+            g.writeNumberField("partitionerCrc32c", partitionerCrc32c);
+            g.writeObjectFieldStart("metadata");
+            for (Map.Entry<String, String> e : metadata.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("parts");
+            for (Part p : parts) {
+                g.writeStartObject();
+                g.writeStringField("name", p.name());
+                g.writeNumberField("bytes", p.bytes());
+                g.writeNumberField("records", p.records());
+                g.writeNumberField("crc32c", p.crc32c());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write manifest JSON to memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Thrown by {@link #parse} with a message that says what is wrong; callers add the location. */
+    public static final class FormatException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean newerVersion;
+
+        FormatException(String message, boolean newerVersion, Throwable cause) {
+            super(message, cause);
+            this.newerVersion = newerVersion;
+        }
+
+        /** Whether the manifest is of a newer format version than this code reads. */
+        public boolean newerVersion() {
+            return newerVersion;
+        }
+    }
+
+    /**
+     * Parses a manifest.
+     *
+     * @throws FormatException when the bytes are not a manifest this version can read; the
+     *                         message says expected and found
+     */
+    public static CheckpointManifest parse(byte[] json) throws FormatException {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new FormatException("expected a JSON object, found " + p.currentToken(), false, null);
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "parts":
+                        fields.put(name, readParts(p));
+                        break;
+                    case "metadata":
+                        fields.put(name, readStringMap(p));
+                        break;
+                    default:
+                        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                            p.skipChildren(); // a field of a later minor revision
+                        } else if (t == JsonToken.VALUE_NULL) {
+                            fields.put(name, null);
+                        } else if (t.isNumeric()) {
+                            fields.put(name, p.getLongValue());
+                        } else {
+                            fields.put(name, p.getText());
+                        }
+                }
+            }
+        } catch (IOException e) {
+            throw new FormatException("expected valid JSON, found " + e.getMessage(), false, e);
+        }
+        long version = number(fields, "formatVersion");
+        if (version > FORMAT_VERSION) {
+            throw new FormatException("expected format version " + FORMAT_VERSION + " or older, found " + version
+                    + "; it was written by a newer Cairn: read it with that version", true, null);
+        }
+        if (version < 1) {
+            throw new FormatException("expected format version 1.." + FORMAT_VERSION + ", found " + version, false, null);
+        }
+        @SuppressWarnings("unchecked")
+        List<Part> parts = (List<Part>) fields.get("parts");
+        @SuppressWarnings("unchecked")
+        Map<String, String> metadata = (Map<String, String>) fields.getOrDefault("metadata", Map.of());
+        if (parts == null) {
+            throw new FormatException("expected a 'parts' array, found none", false, null);
+        }
+        Instant created;
+        try {
+            created = Instant.parse(text(fields, "createdAt"));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new FormatException("expected an ISO-8601 'createdAt', found '" + fields.get("createdAt") + "'", false, e);
+        }
+        int numPartitions = (int) number(fields, "numPartitions");
+        return new CheckpointManifest((int) version, (int) number(fields, "datasetId"), (String) fields.get("datasetName"),
+                optionalText(fields, "dataset"), optionalText(fields, "appName"), optionalText(fields, "contextId"),
+                numPartitions, parts, text(fields, "serializer"), text(fields, "compression"), created,
+                (String) fields.get("partitioner"), fields.get("partitionerCrc32c") == null ? 0 : number(fields, "partitionerCrc32c"),
+                metadata == null ? Map.of() : metadata);
+    }
+
+    private static List<Part> readParts(JsonParser p) throws IOException, FormatException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new FormatException("expected 'parts' to be an array, found " + p.currentToken(), false, null);
+        }
+        List<Part> parts = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                } else {
+                    f.put(name, t.isNumeric() ? (Object) p.getLongValue() : p.getText());
+                }
+            }
+            parts.add(new Part(text(f, "name"), number(f, "bytes"), number(f, "records"), number(f, "crc32c")));
+        }
+        return parts;
+    }
+
+    private static Map<String, String> readStringMap(JsonParser p) throws IOException, FormatException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return Map.of();
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new FormatException("expected 'metadata' to be an object, found " + p.currentToken(), false, null);
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            m.put(name, p.getText());
+        }
+        return m;
+    }
+
+    private static long number(Map<String, Object> f, String name) throws FormatException {
+        Object v = f.get(name);
+        if (!(v instanceof Long)) {
+            throw new FormatException("expected a number in '" + name + "', found " + (v == null ? "none" : "'" + v + "'"), false, null);
+        }
+        return (Long) v;
+    }
+
+    private static String text(Map<String, Object> f, String name) throws FormatException {
+        Object v = f.get(name);
+        if (!(v instanceof String)) {
+            throw new FormatException("expected a string in '" + name + "', found " + (v == null ? "none" : "'" + v + "'"), false, null);
+        }
+        return (String) v;
+    }
+
+    private static String optionalText(Map<String, Object> f, String name) {
+        Object v = f.get(name);
+        return v == null ? null : String.valueOf(v);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.cairn.exec;
+
+import dev.cairn.Dataset;
+
+/** Each child partition reads some partitions of the parent in the same task, with no shuffle. */
+public final class NarrowDependency extends Dependency {
+
+    /** A narrow dependency on {@code parent}. */
+    public NarrowDependency(Dataset<?> parent) {
+        super(parent);
+    }
+}
