@@ -33,21 +33,28 @@ public final class StorageRegistry implements AutoCloseable {
 
     /**
      * A registry holding {@code explicit} providers and every provider that
-     * {@link ServiceLoader} finds on {@code loader}'s class path.
+     * {@link ServiceLoader} finds on {@code loader}'s class path. An explicit provider wins over a
+     * discovered one for the same scheme (that is how a test wraps a backend in fault injection,
+     * or an application swaps in its own); two explicit providers, or two discovered ones, for one
+     * scheme are an error.
      *
-     * @throws CairnException when two providers claim the same scheme
+     * @throws CairnException when two providers of the same kind claim the same scheme
      */
     public static StorageRegistry create(CairnOptions options, Collection<StorageProvider> explicit, ClassLoader loader) {
         StorageRegistry registry = new StorageRegistry(options);
         for (StorageProvider p : explicit) {
             registry.add(p);
         }
+        java.util.Set<String> claimed = new java.util.HashSet<>(registry.providers.keySet());
+        StorageRegistry discovered = new StorageRegistry(options);
         for (StorageProvider p : ServiceLoader.load(StorageProvider.class, loader)) {
-            boolean sameClassRegistered = explicit.stream().anyMatch(e -> e.getClass() == p.getClass());
-            if (!sameClassRegistered) {
-                registry.add(p);
-            }
+            discovered.add(p);
         }
+        discovered.providers.forEach((scheme, p) -> {
+            if (!claimed.contains(scheme)) {
+                registry.providers.put(scheme, p);
+            }
+        });
         return registry;
     }
 
