@@ -1,0 +1,62 @@
+package dev.cairn.storage.hdfs;
+
+import dev.cairn.CairnOptions;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.tck.StorageContractTest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The storage contract against {@code s3a://} on an in-process S3Proxy: direct writes, aborted
+ * uploads, eventual listing (the default for s3a), multipart uploads of 5 MiB parts.
+ */
+class S3aStorageContractTest extends StorageContractTest {
+    private static S3ProxyServer s3;
+    private static HadoopStorage storage;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        s3 = S3ProxyServer.start("tck");
+        storage = new HadoopStorageProvider().open("s3a", CairnOptions.of(s3.s3aOptions()));
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (storage != null) {
+            storage.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @Override
+    protected Storage storage() {
+        return storage;
+    }
+
+    @Override
+    protected URI newBaseDirectory() {
+        return child(s3.bucketUri(), "tck base ü/" + UUID.randomUUID());
+    }
+
+    /** 16 MiB: four 5 MiB multipart parts through S3Proxy's in-memory store. */
+    @Override
+    protected long largeFileSize() {
+        return 16L << 20;
+    }
+
+    /** Each file costs S3A several requests (HEAD, LIST, PUT); 100 keeps the class quick. */
+    @Override
+    protected int smallFileCount() {
+        return 100;
+    }
+
+    @Override
+    protected Duration listingTimeout() {
+        return Duration.ofSeconds(5);
+    }
+}
