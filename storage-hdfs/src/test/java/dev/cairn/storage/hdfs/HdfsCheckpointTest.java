@@ -181,6 +181,18 @@ class HdfsCheckpointTest extends HadoopCheckpointTest {
         }
     }
 
+    @Test
+    void directWritesAreRefusedOnAFileSystemThatCannotAbortAnUpload() throws Exception {
+        Map<String, String> direct = Map.of(HadoopStorageProvider.DIRECT_WRITE_SCHEMES, "hdfs");
+        try (HadoopStorage storage = new HadoopStorageProvider().open("hdfs", dev.cairn.CairnOptions.of(direct))) {
+            URI file = CheckpointLayout.child(root(), "part-00000");
+            IOException e = assertThrows(IOException.class, () -> storage.create(file, false));
+            assertEquals("Cannot create file: " + file + " (expected a file system whose output streams can abort an upload,"
+                    + " for direct writes, found org.apache.hadoop.hdfs.DistributedFileSystem which cannot; remove 'hdfs' from"
+                    + " cairn.hdfs.direct-write-schemes to publish by rename)", e.getMessage());
+        }
+    }
+
     /** The DataNode's fsync counter; package-private in Hadoop, read by reflection (a test of our own behaviour, not Hadoop's API). */
     private static long fsyncs() throws Exception {
         DataNode dn = hdfs.cluster().getDataNodes().get(0);
