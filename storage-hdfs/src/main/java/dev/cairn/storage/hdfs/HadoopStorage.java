@@ -212,13 +212,15 @@ public final class HadoopStorage implements Storage {
                 throw translate(e, "create file", file);
             }
             if (!abortable) {
-                throw new IOException("Cannot create file: " + file + " (expected a file system whose output streams can abort"
+                throw new DescribedIOException("Cannot create file: " + file + " (expected a file system whose output streams can abort"
                         + " an upload, for direct writes, found " + fs.getClass().getName() + " which cannot; remove '" + scheme
                         + "' from " + HadoopStorageProvider.DIRECT_WRITE_SCHEMES + " to publish by rename)");
             }
             try {
                 // Plain create(): object stores have no blocks to sync, and S3A checks the target itself.
                 return new DirectOutput(file, fs, target, fs.create(target, overwrite), overwrite);
+            } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+                throw alreadyExists("create file", file, e); // appeared since the check above, or a directory is there
             } catch (IOException e) {
                 throw translate(e, "create file", file);
             }
@@ -226,6 +228,12 @@ public final class HadoopStorage implements Storage {
         Path temp = new Path(target.getParent(), temporaryName(target.getName()));
         try {
             return new RenamingOutput(file, fs, target, temp, createTemporary(fs, temp), overwrite);
+        } catch (ParentNotDirectoryException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            // The temporary name is new, so what exists is a file where a parent directory must be.
+            FileSystemException f = new FileSystemException(null, null, "Cannot create file: " + file
+                    + " (expected a directory above it, found a file: " + e.getMessage() + "; delete it or pick another location)");
+            f.initCause(e);
+            throw f;
         } catch (IOException e) {
             throw translate(e, "create file", file);
         }
@@ -313,7 +321,7 @@ public final class HadoopStorage implements Storage {
                 fs.close();
             } catch (IOException | RuntimeException e) {
                 if (failure == null) {
-                    failure = new IOException("Cannot close storage for scheme " + scheme + ": " + fs.getUri()
+                    failure = new DescribedIOException("Cannot close storage for scheme " + scheme + ": " + fs.getUri()
                             + " (expected the file system to close, found an error: " + e + ")", e);
                 } else {
                     failure.addSuppressed(e);
@@ -358,7 +366,7 @@ public final class HadoopStorage implements Storage {
                 try {
                     fs = FileSystem.newInstance(root, conf);
                 } catch (IOException | RuntimeException e) {
-                    throw new IOException("Cannot " + what + ": " + location + " (expected a Hadoop file system for " + root
+                    throw new DescribedIOException("Cannot " + what + ": " + location + " (expected a Hadoop file system for " + root
                             + ", found an error: " + e + "; check that the connector for '" + fsScheme
                             + "' is on the class path and that the Hadoop configuration names the cluster)", e);
                 }
@@ -514,7 +522,7 @@ public final class HadoopStorage implements Storage {
 
     private void checkOpen(String what, URI location) throws IOException {
         if (closed) {
-            throw new IOException("Cannot " + what + ": " + location
+            throw new DescribedIOException("Cannot " + what + ": " + location
                     + " (expected an open storage, found it closed; open a new one from the provider)");
         }
     }
@@ -533,15 +541,16 @@ public final class HadoopStorage implements Storage {
         if (e instanceof org.apache.hadoop.fs.FileAlreadyExistsException && what.equals("commit file")) {
             return alreadyExists(what, location, e);
         }
-        if (e instanceof ParentNotDirectoryException
-                || (e instanceof org.apache.hadoop.fs.FileAlreadyExistsException && what.equals("create file"))) {
-            // Creating a temporary file can only clash with a file standing where a parent directory must be.
+        if (e instanceof ParentNotDirectoryException) {
             FileSystemException f = new FileSystemException(null, null, "Cannot " + what + ": " + location
                     + " (expected a directory above it, found a file: " + e.getMessage() + "; delete it or pick another location)");
             f.initCause(e);
             return f;
         }
-        return new IOException("Cannot " + what + ": " + location + " (expected the file system to answer, found an error: "
+        if (e instanceof DescribedIOException || e instanceof FileSystemException) {
+            return e; // ours already, from a nested call
+        }
+        return new DescribedIOException("Cannot " + what + ": " + location + " (expected the file system to answer, found an error: "
                 + e + ")", e);
     }
 
@@ -559,6 +568,19 @@ public final class HadoopStorage implements Storage {
             action.run();
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
+        }
+    }
+
+    /** An {@link IOException} whose message already names the operation and the URI. */
+    private static final class DescribedIOException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        DescribedIOException(String message) {
+            super(message);
+        }
+
+        DescribedIOException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -590,7 +612,11 @@ public final class HadoopStorage implements Storage {
         @Override
         public void write(int b) throws IOException {
             checkWritable("write file");
-            out.write(b);
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw translate(e, "write file", file);
+            }
             written++;
         }
 
@@ -598,7 +624,11 @@ public final class HadoopStorage implements Storage {
         public void write(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
             checkWritable("write file");
-            out.write(b, off, len);
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw translate(e, "write file", file);
+            }
             written += len;
         }
 
@@ -639,7 +669,7 @@ public final class HadoopStorage implements Storage {
                 return;
             }
             state = "closed";
-            IOException failure = new IOException("Cannot discard file: " + file
+            IOException failure = new DescribedIOException("Cannot discard file: " + file
                     + " (expected to remove what was written, found an error; see the suppressed exceptions)");
             discard(failure);
             if (failure.getSuppressed().length > 0) {
@@ -677,7 +707,7 @@ public final class HadoopStorage implements Storage {
 
         private void checkWritable(String what) throws IOException {
             if (state != null) {
-                throw new IOException("Cannot " + what + ": " + file + " (expected an open output, found it "
+                throw new DescribedIOException("Cannot " + what + ": " + file + " (expected an open output, found it "
                         + state + "; create a new output to write again)");
             }
         }

@@ -1,14 +1,22 @@
 package dev.cairn.storage.hdfs;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.cairn.CairnOptions;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.tck.StorageContractTest;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The storage contract against {@code hdfs://} on a one-DataNode mini cluster, with the default
@@ -44,6 +52,16 @@ class HdfsStorageContractTest extends StorageContractTest {
     @Override
     protected int smallFileCount() {
         return 200;
+    }
+
+    /** Beyond the contract: a file standing where a directory must be is a FileSystemException that says so. */
+    @Test
+    void aFileWhereADirectoryMustBeFailsTheCreate() throws Exception {
+        write(file("a"), content("a", 10));
+        FileSystemException e = assertThrows(FileSystemException.class, () -> storage.create(file("a/b"), false).close());
+        assertFalse(e instanceof NoSuchFileException || e instanceof FileAlreadyExistsException, e.toString());
+        assertTrue(e.getMessage().startsWith("Cannot create file: " + file("a/b") + " (expected a directory above it, found a file"),
+                e.getMessage());
     }
 
     @Override
