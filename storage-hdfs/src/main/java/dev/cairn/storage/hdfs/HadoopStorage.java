@@ -64,7 +64,10 @@ import org.slf4j.LoggerFactory;
  *       to disk as the block is finished, and {@code hsync()} forces the last one now;
  *       {@code hflush} only waits until every DataNode of the pipeline holds the bytes in
  *       memory, which a successful {@code close()} on HDFS ensures anyway; {@code none} does
- *       nothing. Streams that cannot sync (webhdfs) skip this step;</li>
+ *       nothing. Streams that cannot sync (webhdfs) skip this step. (On viewfs the parent
+ *       directories are made first and the file created with {@code createNonRecursive},
+ *       because {@code ViewFileSystem.create} drops creation flags such as
+ *       {@code SYNC_BLOCK} on the way to the mounted file system);</li>
  *   <li>closes the stream, which completes the file at the NameNode once the minimum number of
  *       replicas ({@code dfs.namenode.replication.min}) holds every block;</li>
  *   <li>renames the temporary file to the target with {@code FileUtil.rename(fs, src, dst,
