@@ -1,5 +1,6 @@
 package dev.cairn.storage.hdfs;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import org.gaul.s3proxy.AuthenticationType;
@@ -81,9 +82,14 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
             proxy.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Cannot stop S3Proxy at " + endpoint() + " (interrupted)", e);
+        } catch (Exception e) {
+            throw new IOException("Cannot stop S3Proxy at " + endpoint() + " (expected it to stop, found " + e + ")", e);
         } finally {
             blobStores.close();
         }
