@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.CairnException;
 import dev.cairn.CairnOptions;
-import dev.cairn.serde.RecordStreams.Pair;
 import dev.cairn.serde.RecordStreams.Point;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
