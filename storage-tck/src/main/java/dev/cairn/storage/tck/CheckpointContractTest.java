@@ -742,6 +742,41 @@ public abstract class CheckpointContractTest {
         assertTrue(s.summary().contains(PARTITIONS + " parts") && s.summary().contains(RECORDS + " records"), s.summary());
     }
 
+    @Test
+    void theOrphanSweepDeletesDebrisAndKeepsCommittedCheckpoints() throws IOException {
+        CairnContext writer = context();
+        URI committed = committed(writer);
+        URI stray = CheckpointLayout.child(committed, ".part-00001.0123456789abcdef.tmp");
+        overwrite(stray, new byte[] {7});
+        URI killed = CheckpointLayout.child(CheckpointLayout.contextDirectory(checkpointDir, "killed-context"), "dataset-3");
+        overwrite(CheckpointLayout.child(killed, "part-00000"), new byte[] {1, 2, 3});
+        writer.close();
+
+        CairnContext sweeper = context();
+        dev.cairn.checkpoint.OrphanSweeper.Report young = sweeper.sweepOrphans(checkpointDir, Duration.ofHours(1));
+        assertTrue(young.deleted().isEmpty(), "recent debris may belong to a live writer: " + young);
+        assertEquals(2, young.young().size(), young.toString());
+
+        dev.cairn.checkpoint.OrphanSweeper.Report report = sweeper.sweepOrphans(checkpointDir, Duration.ZERO);
+        assertEquals(Set.of(killed, stray), normalized(report.deleted()), report.toString());
+        assertEquals(Set.of(committed), normalized(report.committed()));
+        assertTrue(namesIn(killed).isEmpty());
+        assertFalse(namesIn(committed).contains(stray.getPath().substring(stray.getPath().lastIndexOf('/') + 1)));
+        assertEquals(RECORDS, sweeper.readCheckpoint(committed).count(), "the committed checkpoint is intact");
+    }
+
+    @Test
+    void withCleanupOnGcACheckpointGoesWithItsDataset() throws Exception {
+        CairnContext ctx = context(Map.of("cairn.checkpoint.cleanup-on-gc", "true"), provider(), null);
+        URI location = committed(ctx); // the dataset itself is not kept
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (namesIn(location).contains(CheckpointManifest.FILE_NAME) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20); // waiting on the garbage collector: no condition to await but the files themselves
+        }
+        assertFalse(namesIn(location).contains(CheckpointManifest.FILE_NAME), "deleted once its dataset was collected");
+    }
+
     // ------------------------------------------------------------------ local only
 
     @Test
@@ -774,6 +809,10 @@ public abstract class CheckpointContractTest {
             c = c.getCause();
         }
         throw new AssertionError("no CheckpointException in the causes of " + t, t);
+    }
+
+    private static Set<URI> normalized(List<URI> uris) {
+        return uris.stream().map(CheckpointLayout::normalize).collect(Collectors.toSet());
     }
 
     /** Sorted names, for messages. */
