@@ -560,6 +560,11 @@ public final class CairnContext implements AutoCloseable {
             all.addAll(StorageRegistry.discover(Thread.currentThread().getContextClassLoader()));
             KnownOptions known = new KnownOptions(all);
             options.keySet().forEach(known::check);
+            options.keySet().forEach(k -> known.warnIfIneffective(k, LOG));
+            if (checkpointDir == null && options.keySet().stream().anyMatch(k -> k.startsWith("cairn.checkpoint."))) {
+                LOG.warn("Checkpoint options are set but no checkpoint directory is: reliable checkpoints need one"
+                        + " (checkpointDir(...) or setCheckpointDir(...)); until then only local checkpoints work");
+            }
             return new CairnContext(this, CairnOptions.of(options));
         }
     }
