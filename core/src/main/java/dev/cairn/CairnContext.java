@@ -311,8 +311,8 @@ public final class CairnContext implements AutoCloseable {
                     + " this process can read, found serializer '" + manifest.serializer() + "' and compression '" + manifest.compression()
                     + "': " + e.getMessage(), e);
         }
-        Partitioner partitioner = CheckpointFiles.readPartitioner(store, loc, manifest, label);
         ListingWaiter.Result listing = CheckpointFiles.awaitFiles(store, loc, manifest, waiter, label, "read");
+        Partitioner partitioner = CheckpointFiles.readPartitioner(store, loc, manifest, label);
         if (!listing.unexpected().isEmpty()) {
             LOG.warn("Checkpoint {} has files its manifest does not list (debris, not read): {}", loc, listing.unexpected());
         }
@@ -558,7 +558,7 @@ public final class CairnContext implements AutoCloseable {
         public CairnContext build() {
             List<StorageProvider> all = new ArrayList<>(providers);
             all.addAll(StorageRegistry.discover(Thread.currentThread().getContextClassLoader()));
-            KnownOptions known = new KnownOptions(all);
+            KnownOptions known = new KnownOptions(all, CairnOptions.of(options));
             options.keySet().forEach(known::check);
             options.keySet().forEach(k -> known.warnIfIneffective(k, LOG));
             if (checkpointDir == null && options.keySet().stream().anyMatch(k -> k.startsWith("cairn.checkpoint."))) {

@@ -59,7 +59,13 @@ final class CheckpointData<T> {
     private volatile boolean dirty;
     private volatile long startNanos;
 
-    CheckpointData(Dataset<T> dataset, boolean reliable, CheckpointMode mode, Map<String, String> metadata, URI checkpointDir) {
+    /**
+     * @param dirty whether an earlier attempt of this dataset's checkpoint may have left files in its
+     *              directory (the next attempt deletes them first)
+     */
+    CheckpointData(Dataset<T> dataset, boolean reliable, CheckpointMode mode, Map<String, String> metadata, URI checkpointDir,
+                   boolean dirty) {
+        this.dirty = dirty;
         this.dataset = dataset;
         this.context = dataset.context();
         this.reliable = reliable;
@@ -268,8 +274,9 @@ final class CheckpointData<T> {
                 context.engine().runParallel(n, p -> PartReader.verifyBytes(storage, location, listed.get(p), label()));
             }
         } catch (RuntimeException e) {
-            state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
-            dirty = true; // a retry starts from a clean directory: the manifest is written once per attempt
+            // The files stay (a reader may still use them once the store shows them), but this
+            // attempt is over: a retry deletes them and writes every part again.
+            resetForRetry();
             context.listeners().failed(label(), location, e);
             throw e;
         }
@@ -292,16 +299,26 @@ final class CheckpointData<T> {
         if (state != CheckpointState.IN_PROGRESS) {
             return; // committed-but-unverified attempts were handled in finishReliable
         }
-        state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
+        resetForRetry();
         if (reliable) {
-            parts.clear();
-            claimed.clear();
             deleteQuietly();
-            dirty = true;
             context.listeners().failed(label(), location, cause);
             LOG.warn("Checkpoint of {} to {} failed and was removed; the dataset keeps its lineage: {}", label(), location,
                     cause.toString());
         }
+    }
+
+    /** Back to MARKED (lazy) or NONE (eager) with nothing written, so that the next attempt starts over. */
+    private void resetForRetry() {
+        state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
+        parts.clear();
+        claimed.clear();
+        dirty = reliable;
+    }
+
+    /** Whether an attempt failed and may have left files behind. */
+    boolean dirty() {
+        return dirty;
     }
 
     private void deleteQuietly() {

@@ -33,10 +33,10 @@ final class KnownOptions {
     private final Set<String> keys = new TreeSet<>();
     private final Set<String> served = new TreeSet<>();
 
-    KnownOptions(Collection<StorageProvider> providers) {
+    KnownOptions(Collection<StorageProvider> providers, dev.cairn.CairnOptions options) {
         keys.addAll(CORE);
         for (StorageProvider p : providers) {
-            served.addAll(p.schemes());
+            served.addAll(p.schemes(options));
         }
         keys.addAll(Serializers.optionKeys());
         keys.addAll(dev.cairn.checkpoint.CheckpointSettings.optionKeys());

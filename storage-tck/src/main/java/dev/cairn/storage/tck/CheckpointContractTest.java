@@ -620,6 +620,26 @@ public abstract class CheckpointContractTest {
         assertTrue(ds.isCheckpointed());
     }
 
+    @ParameterizedTest
+    @EnumSource(CheckpointMode.class)
+    void aCheckpointWhoseVerificationFailedCanBeRetried(CheckpointMode mode) {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        CairnContext ctx = context(Map.of(), faulty(handle, Duration.ZERO), null);
+        ctx.storage().storageFor(checkpointDir); // opens the storage so the fault can be armed
+        Dataset<Long> ds = numbers(ctx, new AtomicLong());
+        handle.get().flipByteOnRead(5, "part-00001"::equals); // the store returns other bytes than were written
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> (mode == CheckpointMode.EAGER ? ds.checkpoint(CheckpointMode.EAGER) : ds.checkpoint()).count());
+        CheckpointException cause = e instanceof CorruptPartException ? e : rootCheckpointCause(e);
+        assertNamed(cause, CheckpointLayout.datasetDirectory(checkpointDir, ctx.contextId(), ds.id()), "part-00001");
+        assertFalse(ds.isCheckpointed());
+
+        handle.get().disarm();
+        assertEquals(RECORDS, (mode == CheckpointMode.EAGER ? ds.checkpoint(CheckpointMode.EAGER) : ds).count());
+        assertTrue(ds.isCheckpointed(), "the retry rewrites every part and commits a fresh manifest");
+        assertEquals(expectedSum(), context().<Long>readCheckpoint(ds.checkpointLocation().orElseThrow()).reduce(Long::sum));
+    }
+
     @Test
     void listingsThatLagWithinTheTimeoutAreWaitedFor() {
         AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
