@@ -14,6 +14,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * bar redrawn in place with carriage returns would not.
  */
 final class IterationProgress implements AutoCloseable {
+    private static final int MESSAGE_WIDTH = 64;
     private final ProgressBar bar;
     private final PrintStream out;
     private volatile String rendered = "";
@@ -33,13 +34,14 @@ final class IterationProgress implements AutoCloseable {
                 .setStyle(ProgressBarStyle.ASCII)
                 // The library renders on its own timer thread; render only when asked, from this thread.
                 .setUpdateIntervalMillis(Integer.MAX_VALUE)
-                .setConsumer(new DelegatingProgressBarConsumer(line -> rendered = line, 120))
+                .setConsumer(new DelegatingProgressBarConsumer(line -> rendered = line, 150))
                 .build();
     }
 
     /** Prints the line for {@code iteration} with {@code message} after the bar. */
     void iterationDone(int iteration, String message) {
-        bar.setExtraMessage(message);
+        // Padded so that the bar keeps its width whatever the message: the library shortens the bar to fit the line.
+        bar.setExtraMessage(String.format("%-" + MESSAGE_WIDTH + "s", message));
         bar.stepTo(iteration);
         bar.refresh(); // renders into `rendered` on this thread
         out.println(rendered.strip());
