@@ -233,8 +233,8 @@ public final class AlternatingLeastSquares {
                         @Override
                         public void started(int first, int max, Optional<LoopCheckpoint> from) {
                             if (from.isPresent()) {
-                                System.out.println("Resumed from iteration " + from.get().iteration() + " (checkpoint of "
-                                        + from.get().createdAt() + ": " + from.get().locations().values() + ")");
+                                System.out.println("Resumed from iteration " + from.get().iteration() + ", checkpointed at "
+                                        + from.get().createdAt() + " by context " + from.get().contextId() + ": " + names(from.get()));
                             } else {
                                 System.out.println("Starting from iteration 0 (no checkpoint in the run directory)");
                             }

@@ -118,6 +118,7 @@ final class ExampleArgs {
 
     /** A directory argument as a URI: URIs as given, local paths made absolute. */
     static URI toUri(String dir) {
-        return dir.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? URI.create(dir) : Path.of(dir).toAbsolutePath().normalize().toUri();
+        String uri = dir.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? dir : Path.of(dir).toAbsolutePath().normalize().toUri().toString();
+        return URI.create(uri.endsWith("/") && !uri.endsWith("://") ? uri.substring(0, uri.length() - 1) : uri);
     }
 }
