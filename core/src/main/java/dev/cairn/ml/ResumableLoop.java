@@ -4,6 +4,7 @@ import dev.cairn.CairnContext;
 import dev.cairn.CairnException;
 import dev.cairn.CheckpointException;
 import dev.cairn.CheckpointMode;
+import dev.cairn.CheckpointState;
 import dev.cairn.Dataset;
 import dev.cairn.KeyedDataset;
 import dev.cairn.StorageLevel;
@@ -312,6 +313,17 @@ public final class ResumableLoop<S> {
                 m.put(RunDirectory.DATASET, name);
                 m.put(RunDirectory.DATASETS, String.join(",", names));
                 perDataset.add(m);
+            }
+            if (i % interval == 0 || i == maxIterations) {
+                for (int d = 0; d < list.size(); d++) {
+                    if (list.get(d).checkpointState() != CheckpointState.NONE) {
+                        // Its manifest would carry another iteration (or none): this iteration could never be resumed from.
+                        throw new CairnException("Cannot checkpoint the state of iteration " + i + ": " + runDirectory + " (expected new"
+                                + " datasets from the step, found '" + names.get(d) + "' = " + list.get(d) + " already "
+                                + list.get(d).checkpointState().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                                + "; return a new dataset, e.g. mapValues(v -> v), for a part that does not change)");
+                    }
+                }
             }
             boolean checkpointed = checkpointer.update(list, perDataset, i == maxIterations);
             Optional<LoopCheckpoint> written = Optional.empty();

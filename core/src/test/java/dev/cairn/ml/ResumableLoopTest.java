@@ -324,6 +324,17 @@ class ResumableLoopTest {
     }
 
     @Test
+    void aStepThatReturnsAnAlreadyCheckpointedDatasetIsRefused() {
+        try (CairnContext ctx = context()) {
+            ResumableLoop<Two> loop = twoLoop(ctx, 4, new Recorder<>());
+            CairnException e = assertThrows(CairnException.class,
+                    () -> loop.run(() -> initialTwo(ctx), (i, s) -> new Two(s.a().map(x -> x + 1), s.b())));
+            assertTrue(e.getMessage().startsWith("Cannot checkpoint the state of iteration 4"), e.getMessage());
+            assertTrue(e.getMessage().contains("found 'b'") && e.getMessage().contains("already checkpointed"), e.getMessage());
+        }
+    }
+
+    @Test
     void aStepThatRenamesItsDatasetsIsRefused() {
         try (CairnContext ctx = context()) {
             ResumableLoop<Two> loop = ResumableLoop.builder(ctx, new ResumableLoop.StateCodec<Two>() {
