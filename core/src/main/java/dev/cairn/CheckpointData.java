@@ -59,7 +59,13 @@ final class CheckpointData<T> {
     private volatile boolean dirty;
     private volatile long startNanos;
 
-    CheckpointData(Dataset<T> dataset, boolean reliable, CheckpointMode mode, Map<String, String> metadata, URI checkpointDir) {
+    /**
+     * @param dirty whether an earlier attempt of this dataset's checkpoint may have left files in its
+     *              directory (the next attempt deletes them first)
+     */
+    CheckpointData(Dataset<T> dataset, boolean reliable, CheckpointMode mode, Map<String, String> metadata, URI checkpointDir,
+                   boolean dirty) {
+        this.dirty = dirty;
         this.dataset = dataset;
         this.context = dataset.context();
         this.reliable = reliable;
@@ -254,19 +260,23 @@ final class CheckpointData<T> {
         // that a later readCheckpoint may still read once the store shows them.
         long verifyStart = System.nanoTime();
         ListingWaiter.Result listing;
+        CheckpointManifest reloaded;
         try {
-            listing = CheckpointFiles.awaitFiles(storage, location, manifest, settings().waiter(), label(), "reload");
-            if (manifest.numPartitions() != dataset.numPartitions()) {
+            // Reload as any reader would: the manifest from the store, then the listing against it.
+            reloaded = CheckpointFiles.readManifest(storage, location, settings().waiter(), label());
+            if (reloaded.numPartitions() != n) {
                 throw new PartitionCountMismatchException("reload", label(), location, CheckpointManifest.FILE_NAME,
-                        "expected " + dataset.numPartitions() + " partitions as the original dataset has, found "
-                                + manifest.numPartitions(), null);
+                        "expected " + n + " partitions as the original dataset has, found " + reloaded.numPartitions(), null);
             }
+            listing = CheckpointFiles.awaitFiles(storage, location, reloaded, settings().waiter(), label(), "reload");
             if (settings().verifyChecksums()) {
-                context.engine().runParallel(n, p -> PartReader.verifyBytes(storage, location, ordered.get(p), label()));
+                List<CheckpointManifest.Part> listed = reloaded.parts();
+                context.engine().runParallel(n, p -> PartReader.verifyBytes(storage, location, listed.get(p), label()));
             }
         } catch (RuntimeException e) {
-            state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
-            dirty = true; // a retry starts from a clean directory: the manifest is written once per attempt
+            // The files stay (a reader may still use them once the store shows them), but this
+            // attempt is over: a retry deletes them and writes every part again.
+            resetForRetry();
             context.listeners().failed(label(), location, e);
             throw e;
         }
@@ -274,7 +284,7 @@ final class CheckpointData<T> {
             LOG.warn("Checkpoint {} of {} has files its manifest does not list (debris, not read): {}", location, label(),
                     listing.unexpected());
         }
-        source = new ReliableCheckpointDataset<>(context, location, manifest, partitioner, storage, context.serializer(),
+        source = new ReliableCheckpointDataset<>(context, location, reloaded, partitioner, storage, context.serializer(),
                 settings().compression(), label());
         state = CheckpointState.CHECKPOINTED;
         dataset.clearDependencies();
@@ -289,16 +299,26 @@ final class CheckpointData<T> {
         if (state != CheckpointState.IN_PROGRESS) {
             return; // committed-but-unverified attempts were handled in finishReliable
         }
-        state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
+        resetForRetry();
         if (reliable) {
-            parts.clear();
-            claimed.clear();
             deleteQuietly();
-            dirty = true;
             context.listeners().failed(label(), location, cause);
             LOG.warn("Checkpoint of {} to {} failed and was removed; the dataset keeps its lineage: {}", label(), location,
                     cause.toString());
         }
+    }
+
+    /** Back to MARKED (lazy) or NONE (eager) with nothing written, so that the next attempt starts over. */
+    private void resetForRetry() {
+        state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
+        parts.clear();
+        claimed.clear();
+        dirty = reliable;
+    }
+
+    /** Whether an attempt failed and may have left files behind. */
+    boolean dirty() {
+        return dirty;
     }
 
     private void deleteQuietly() {

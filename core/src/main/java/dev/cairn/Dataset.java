@@ -535,7 +535,8 @@ public abstract class Dataset<T> {
                 URI dir = context.checkpointDir().orElseThrow(() -> new CairnException("Cannot checkpoint dataset " + this
                         + " (expected a checkpoint directory, found none; set one with CairnContext.builder().checkpointDir(\"file:///path\")"
                         + " or ctx.setCheckpointDir(\"s3://bucket/prefix\"), or use localCheckpoint() for an in-process checkpoint)"));
-                checkpointData = new CheckpointData<>(this, true, mode, metadata, dir);
+                boolean dirty = cp != null && cp.dirty(); // a failed eager attempt may have left a committed manifest
+                checkpointData = new CheckpointData<>(this, true, mode, metadata, dir, dirty);
             }
         }
         if (mode == CheckpointMode.EAGER) {
@@ -575,7 +576,7 @@ public abstract class Dataset<T> {
                 if (storageLevel == null) {
                     persist(StorageLevel.MEMORY_AND_DISK);
                 }
-                checkpointData = new CheckpointData<>(this, false, mode, Map.of(), null);
+                checkpointData = new CheckpointData<>(this, false, mode, Map.of(), null, false);
             }
         }
         if (mode == CheckpointMode.EAGER) {

@@ -21,13 +21,17 @@ public class ListingTimeoutException extends CheckpointException {
      * @param dataset  the dataset as shown in messages
      * @param location the checkpoint directory
      * @param missing  names of the parts not (fully) visible at the last listing
+     * @param wrongSize for parts listed at another size than the manifest gives: {@code name (expected N bytes, found M)}
      * @param waited   how long the reader polled
      * @param listings how many listings it made
      */
-    public ListingTimeoutException(String verb, String dataset, URI location, List<String> missing, Duration waited, int listings) {
+    public ListingTimeoutException(String verb, String dataset, URI location, List<String> missing, List<String> wrongSize,
+                                   Duration waited, int listings) {
         super(verb, dataset, location, missing.isEmpty() ? null : missing.get(0),
-                "expected every part in _manifest.json to be listed with its size, found " + missing.size() + " missing after "
+                "expected every file in _manifest.json to be listed with its size, found " + missing.size() + " not so after "
                         + waited.toMillis() + " ms and " + listings + " listings: " + abbreviate(missing)
+                        + (wrongSize.isEmpty() ? "" : "; listed at another size: " + abbreviate(wrongSize)
+                                + " (a size that stays wrong is a truncated or replaced file, not a slow listing)")
                         + "; the store lists eventually: raise cairn.checkpoint.listing.timeout or read the checkpoint again later",
                 null);
         this.missing = List.copyOf(missing);

@@ -166,6 +166,10 @@ public final class CheckpointFiles {
             }
             expected.put(p.name(), p.bytes());
         }
+        if (manifest.partitioner() != null) {
+            // Its length is not in the manifest (its CRC32C is, checked on read): presence is what a lagging listing can hide.
+            expected.put(CheckpointManifest.PARTITIONER_FILE, -1L);
+        }
         return waiter.await(storage, location, expected, Set.of(CheckpointManifest.FILE_NAME, CheckpointManifest.PARTITIONER_FILE),
                 label, verb);
     }

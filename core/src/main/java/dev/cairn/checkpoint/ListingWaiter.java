@@ -71,7 +71,7 @@ public final class ListingWaiter {
      *
      * @param storage   the store
      * @param directory the checkpoint directory
-     * @param expected  file name to byte length
+     * @param expected  file name to byte length ({@code -1}: any length, presence is enough)
      * @param ignored   names that may be present and are not reported as unexpected
      * @param dataset   the dataset, for messages
      * @param verb      what is being done, for messages (e.g. {@code reload})
@@ -112,7 +112,7 @@ public final class ListingWaiter {
                 Long size = seen.get(e.getKey());
                 if (size == null) {
                     missing.add(e.getKey());
-                } else if (size.longValue() != e.getValue()) {
+                } else if (e.getValue() >= 0 && size.longValue() != e.getValue()) {
                     missing.add(e.getKey());
                     wrongSize.add(e.getKey() + " (expected " + e.getValue() + " bytes, found " + size + ")");
                 }
@@ -137,7 +137,7 @@ public final class ListingWaiter {
             }
             long now = System.nanoTime();
             if (now >= deadline) {
-                throw new ListingTimeoutException(verb, dataset, directory, new ArrayList<>(missing), waited, listings);
+                throw new ListingTimeoutException(verb, dataset, directory, new ArrayList<>(missing), wrongSize, waited, listings);
             }
             long sleep = Math.min(delayNanos, deadline - now);
             LOG.debug("Listing {} of {}: {} of {} files not visible yet, next listing in {} ms", listings, directory, missing.size(),

@@ -17,6 +17,15 @@ public interface StorageProvider {
     Set<String> schemes();
 
     /**
+     * The schemes served under a context's options: a provider whose schemes are configurable
+     * (e.g. a Hadoop provider serving any scheme the user's configuration maps to a file system)
+     * overrides this. Defaults to {@link #schemes()}.
+     */
+    default Set<String> schemes(CairnOptions options) {
+        return schemes();
+    }
+
+    /**
      * The option keys this provider reads, so a context can reject unknown {@code cairn.*}
      * keys. A key ending in {@code .} stands for every key with that prefix
      * (e.g. {@code cairn.hadoop.}).

@@ -66,7 +66,7 @@ public final class StorageRegistry implements AutoCloseable {
     }
 
     private synchronized void add(StorageProvider provider) {
-        for (String scheme : provider.schemes()) {
+        for (String scheme : provider.schemes(options)) {
             String s = scheme.toLowerCase(Locale.ROOT);
             StorageProvider previous = providers.putIfAbsent(s, provider);
             if (previous != null && previous != provider) {
