@@ -8,6 +8,7 @@ import dev.cairn.storage.StorageOutput;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -553,6 +554,16 @@ public final class HadoopStorage implements Storage {
         if (e instanceof DescribedIOException || e instanceof FileSystemException) {
             return e; // ours already, from a nested call
         }
+        if (e instanceof InterruptedIOException) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Cannot ")) {
+                return e; // ours, from checkNotInterrupted
+            }
+            // Keep the type: callers tell a cancelled task from a failed one by it.
+            InterruptedIOException i = new InterruptedIOException("Cannot " + what + ": " + location
+                    + " (expected the file system to answer, found the thread interrupted: " + e.getMessage() + ")");
+            i.initCause(e);
+            return i;
+        }
         return new DescribedIOException("Cannot " + what + ": " + location + " (expected the file system to answer, found an error: "
                 + e + ")", e);
     }
@@ -650,14 +661,44 @@ public final class HadoopStorage implements Storage {
             checkOpen("commit file", file);
             state = "closed"; // a failed commit leaves the output unusable
             try {
+                checkNotInterrupted();
                 publish();
                 state = "committed";
             } catch (IOException | RuntimeException e) {
-                discard(e);
+                discardUninterrupted(e);
                 if (e instanceof IOException io) {
                     throw translate(io, "commit file", file);
                 }
                 throw e;
+            }
+        }
+
+        /**
+         * Refuses to publish on an interrupted thread: the engine interrupts the tasks of a job
+         * it has given up on, and then deletes the checkpoint directory; a part published after
+         * that would be debris in a failed checkpoint. (This narrows the window; a publish
+         * already under way when the interrupt comes cannot be recalled.)
+         */
+        void checkNotInterrupted() throws IOException {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("Cannot commit file: " + file + " (expected a running task, found its thread"
+                        + " interrupted: the job was cancelled; nothing was published)");
+            }
+        }
+
+        /**
+         * {@link #discard} with the thread's interrupt flag cleared for the duration: Hadoop's RPC
+         * client refuses calls on an interrupted thread, and the clean-up must still reach the
+         * store. The flag is set again afterwards.
+         */
+        private void discardUninterrupted(Throwable failure) {
+            boolean interrupted = Thread.interrupted();
+            try {
+                discard(failure);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -674,7 +715,7 @@ public final class HadoopStorage implements Storage {
             state = "closed";
             IOException failure = new DescribedIOException("Cannot discard file: " + file
                     + " (expected to remove what was written, found an error; see the suppressed exceptions)");
-            discard(failure);
+            discardUninterrupted(failure);
             if (failure.getSuppressed().length > 0) {
                 throw failure;
             }
@@ -729,6 +770,7 @@ public final class HadoopStorage implements Storage {
         void publish() throws IOException {
             sync();
             closeStream(); // completes the file at the NameNode: every block has its minimum replicas
+            checkNotInterrupted(); // the rename is what publishes: the last moment to back out
             rename(fs, temp, target, overwrite, file);
         }
 

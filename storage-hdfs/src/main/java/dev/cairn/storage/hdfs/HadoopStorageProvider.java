@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  *       <td>Set as {@code <key>} in the Hadoop {@code Configuration}, over the configuration
  *       files: {@code cairn.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000},
  *       {@code cairn.hadoop.dfs.replication=2}.</td></tr>
+ *   <tr><td>{@value #SCHEMES}</td><td>comma-separated schemes</td>
+ *       <td>none: schemes served in addition to {@link #DEFAULT_SCHEMES}, each needing its
+ *       Hadoop connector on the class path.</td></tr>
  *   <tr><td>{@value #CONF_DIR}</td><td>a local directory</td>
  *       <td>{@code HADOOP_CONF_DIR} from the environment, if set. Its {@code core-site.xml} and
  *       {@code hdfs-site.xml} are read over those found on the class path.</td></tr>
@@ -46,20 +49,18 @@ import java.util.regex.Pattern;
  *
  * <h2>More schemes</h2>
  * Any other Hadoop file system ({@code abfs}, {@code gs}, {@code ofs}, ...) is served when its
- * connector is on the class path and its scheme is added, either JVM-wide with the system
- * property {@value #SCHEMES_PROPERTY} ({@code -Dcairn.hdfs.schemes=abfs,gs}), read when
- * {@link java.util.ServiceLoader} makes this provider, or per context by registering
- * {@link #withExtraSchemes(String...)} with {@code CairnContext.Builder.storageProvider}. A
- * context option cannot do it: core asks a provider for its schemes before it has any options.
- * The {@code file} scheme is never served here; that is {@code cairn-storage-local}'s.
+ * connector is on the class path and its scheme is added, either with the context option
+ * {@value #SCHEMES} ({@code cairn.hdfs.schemes=abfs,gs}) or by registering
+ * {@link #withExtraSchemes(String...)} with {@code CairnContext.Builder.storageProvider}. The
+ * {@code file} scheme is never served here; that is {@code cairn-storage-local}'s.
  *
  * <p>Thread-safe (immutable).
  */
 public final class HadoopStorageProvider implements StorageProvider {
     /** The schemes served by default. */
     public static final Set<String> DEFAULT_SCHEMES = Set.of("hdfs", "viewfs", "webhdfs", "s3a");
-    /** System property with extra schemes to serve, comma-separated: {@value}. */
-    public static final String SCHEMES_PROPERTY = "cairn.hdfs.schemes";
+    /** Option: extra schemes to serve, comma-separated. */
+    public static final String SCHEMES = "cairn.hdfs.schemes";
     /** Option prefix for Hadoop configuration keys: {@value}. */
     public static final String HADOOP_PREFIX = "cairn.hadoop.";
     /** Option: the Hadoop configuration directory, default {@code HADOOP_CONF_DIR}. */
@@ -76,14 +77,9 @@ public final class HadoopStorageProvider implements StorageProvider {
 
     private final Set<String> schemes;
 
-    /**
-     * The provider {@link java.util.ServiceLoader} makes: the default schemes plus those in the
-     * system property {@value #SCHEMES_PROPERTY}.
-     *
-     * @throws CairnException if the property names an invalid scheme or {@code file}
-     */
+    /** The provider {@link java.util.ServiceLoader} makes: the default schemes, plus those of {@value #SCHEMES}. */
     public HadoopStorageProvider() {
-        this(schemesFromProperty(System.getProperty(SCHEMES_PROPERTY, "")));
+        this(Set.of());
     }
 
     private HadoopStorageProvider(Collection<String> extra) {
@@ -108,11 +104,11 @@ public final class HadoopStorageProvider implements StorageProvider {
         return new HadoopStorageProvider(extra);
     }
 
-    private static Set<String> schemesFromProperty(String value) {
+    private static Set<String> schemeList(String value, String what) {
         TreeSet<String> extra = new TreeSet<>();
         for (String s : value.split(",")) {
             if (!s.isBlank()) {
-                extra.add(checkScheme(s, "read system property " + SCHEMES_PROPERTY));
+                extra.add(checkScheme(s, what));
             }
         }
         return extra;
@@ -131,16 +127,32 @@ public final class HadoopStorageProvider implements StorageProvider {
         return s;
     }
 
-    /** The default schemes and any added ones, lower case, sorted. */
+    /** The default schemes and those given to {@link #withExtraSchemes}, lower case, sorted. */
     @Override
     public Set<String> schemes() {
         return schemes;
     }
 
+    /**
+     * {@link #schemes()} plus the schemes of the option {@value #SCHEMES}.
+     *
+     * @throws CairnException if the option names an invalid scheme or {@code file}
+     */
+    @Override
+    public Set<String> schemes(CairnOptions options) {
+        String extra = options.getString(SCHEMES, "");
+        if (extra.isBlank()) {
+            return schemes;
+        }
+        TreeSet<String> all = new TreeSet<>(schemes);
+        all.addAll(schemeList(extra, "read option " + SCHEMES));
+        return Collections.unmodifiableSet(all);
+    }
+
     /** The {@value #HADOOP_PREFIX} prefix and this provider's {@code cairn.hdfs.*} keys. */
     @Override
     public Set<String> optionKeys() {
-        return Set.of(HADOOP_PREFIX, CONF_DIR, SYNC, DIRECT_WRITE_SCHEMES, S3A_LISTING_CONSISTENCY);
+        return Set.of(HADOOP_PREFIX, SCHEMES, CONF_DIR, SYNC, DIRECT_WRITE_SCHEMES, S3A_LISTING_CONSISTENCY);
     }
 
     /**
@@ -156,9 +168,10 @@ public final class HadoopStorageProvider implements StorageProvider {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(options, "options");
         String s = scheme.toLowerCase(Locale.ROOT);
-        if (!schemes.contains(s)) {
-            throw new IllegalArgumentException("Cannot open storage for scheme '" + scheme + "' (expected one of " + schemes
-                    + ", found '" + scheme + "'; add it with -D" + SCHEMES_PROPERTY + " or HadoopStorageProvider.withExtraSchemes)");
+        Set<String> served = schemes(options);
+        if (!served.contains(s)) {
+            throw new IllegalArgumentException("Cannot open storage for scheme '" + scheme + "' (expected one of " + served
+                    + ", found '" + scheme + "'; add it with the option " + SCHEMES + " or HadoopStorageProvider.withExtraSchemes)");
         }
         HadoopSettings settings = HadoopSettings.from(s, options);
         return new HadoopStorage(s, HadoopConfigurations.build(options, System.getenv()), settings);

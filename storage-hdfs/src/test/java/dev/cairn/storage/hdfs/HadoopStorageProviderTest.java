@@ -32,21 +32,20 @@ class HadoopStorageProviderTest {
     }
 
     @Test
-    void theSystemPropertyAddsSchemesToTheDiscoveredProvider() {
-        String before = System.getProperty(HadoopStorageProvider.SCHEMES_PROPERTY);
-        System.setProperty(HadoopStorageProvider.SCHEMES_PROPERTY, "abfs,gs");
-        try {
-            assertTrue(new HadoopStorageProvider().schemes().containsAll(Set.of("abfs", "gs", "hdfs")));
-            try (CairnContext ctx = CairnContext.builder().checkpointDir("gs://bucket/ckpt").build()) {
-                assertTrue(ctx.storage().schemes().contains("gs"), "a context discovers the provider with gs");
-            }
-        } finally {
-            if (before == null) {
-                System.clearProperty(HadoopStorageProvider.SCHEMES_PROPERTY);
-            } else {
-                System.setProperty(HadoopStorageProvider.SCHEMES_PROPERTY, before);
-            }
+    void anOptionAddsSchemesForOneContext() {
+        CairnOptions gs = CairnOptions.of(Map.of(HadoopStorageProvider.SCHEMES, "gs, ABFS"));
+        assertEquals(new TreeSet<>(Set.of("abfs", "gs", "hdfs", "s3a", "viewfs", "webhdfs")),
+                new HadoopStorageProvider().schemes(gs));
+        try (CairnContext ctx = CairnContext.builder().option(HadoopStorageProvider.SCHEMES, "gs")
+                .checkpointDir("gs://bucket/ckpt").build()) {
+            assertTrue(ctx.storage().schemes().contains("gs"), "the discovered provider serves gs in this context");
         }
+        try (CairnContext other = CairnContext.builder().build()) {
+            assertFalse(other.storage().schemes().contains("gs"), "and only in that context");
+        }
+        CairnException file = assertThrows(CairnException.class,
+                () -> CairnContext.builder().option(HadoopStorageProvider.SCHEMES, "file").build());
+        assertTrue(file.getMessage().startsWith("Cannot read option cairn.hdfs.schemes: 'file'"), file.getMessage());
     }
 
     @Test
