@@ -70,7 +70,7 @@ final class CheckpointData<T> {
         this.context = dataset.context();
         this.reliable = reliable;
         this.mode = mode;
-        this.metadata = Map.copyOf(metadata);
+        this.metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata)); // keeps the caller's order
         this.checkpointDir = checkpointDir;
         this.location = reliable ? CheckpointLayout.datasetDirectory(checkpointDir, context.contextId(), dataset.id()) : null;
     }
