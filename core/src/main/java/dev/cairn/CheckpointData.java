@@ -58,6 +58,8 @@ final class CheckpointData<T> {
     private volatile Dataset<T> source;
     private volatile boolean dirty;
     private volatile long startNanos;
+    /** Bumped by every abort, so a part finished by a task of an aborted attempt is not published into the next one. */
+    private volatile int attempt;
 
     /**
      * @param dirty whether an earlier attempt of this dataset's checkpoint may have left files in its
@@ -130,6 +132,7 @@ final class CheckpointData<T> {
             return records;
         }
         String name = CheckpointManifest.partName(partition);
+        int myAttempt = attempt;
         PartWriter writer;
         try {
             writer = new PartWriter(storage(), CheckpointLayout.child(location, name), name, context.serializer(), settings().compression());
@@ -153,6 +156,10 @@ final class CheckpointData<T> {
             public boolean hasNext() {
                 boolean more = records.hasNext();
                 if (!more && !published[0]) {
+                    if (myAttempt != attempt) {
+                        throw new CheckpointException("write", label(), location, name,
+                                "expected the attempt that started this part to be current, found it aborted; the part is discarded", null);
+                    }
                     try {
                         CheckpointManifest.Part part = writer.commit();
                         published[0] = true;
@@ -310,6 +317,7 @@ final class CheckpointData<T> {
 
     /** Back to MARKED (lazy) or NONE (eager) with nothing written, so that the next attempt starts over. */
     private void resetForRetry() {
+        attempt++;
         state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
         parts.clear();
         claimed.clear();
