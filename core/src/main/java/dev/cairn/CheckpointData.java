@@ -269,13 +269,19 @@ final class CheckpointData<T> {
         ListingWaiter.Result listing;
         CheckpointManifest reloaded;
         try {
-            // Reload as any reader would: the manifest from the store, then the listing against it.
+            // Wait until the store lists every file written, the manifest too, at its size: on an eventual
+            // store that is what a reader needs, and a timeout names exactly what is not visible yet.
+            // The manifest's presence is awaited, not its size: its content is what the read-back below checks.
+            listing = CheckpointFiles.awaitFiles(storage, location, manifest, true, settings().waiter(), label(), "reload");
+            // Then reload as any reader would: the manifest from the store, checked against the dataset.
             reloaded = CheckpointFiles.readManifest(storage, location, settings().waiter(), label());
             if (reloaded.numPartitions() != n) {
                 throw new PartitionCountMismatchException("reload", label(), location, CheckpointManifest.FILE_NAME,
                         "expected " + n + " partitions as the original dataset has, found " + reloaded.numPartitions(), null);
             }
-            listing = CheckpointFiles.awaitFiles(storage, location, reloaded, settings().waiter(), label(), "reload");
+            if (!reloaded.parts().equals(manifest.parts())) {
+                CheckpointFiles.awaitFiles(storage, location, reloaded, settings().waiter(), label(), "reload");
+            }
             if (settings().verifyChecksums()) {
                 List<CheckpointManifest.Part> listed = reloaded.parts();
                 context.engine().runParallel(n, p -> PartReader.verifyBytes(storage, location, listed.get(p), label()));
