@@ -16,6 +16,7 @@ import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.options.CreateContainerOptions;
 
 /**
  * An S3Proxy server in this JVM, on a loopback port, over an in-memory blob store: a real S3
@@ -59,7 +60,9 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     void createBucket(String bucket) {
-        blobStore.createContainerInLocation(null, bucket);
+        // The three-argument form: EventualBlobStore overrides only that one to create the bucket
+        // in both of its stores; the two-argument form would reach the read store alone.
+        blobStore.createContainerInLocation(null, bucket, CreateContainerOptions.NONE);
     }
 
     /** Context options that point Cairn at this server. */
