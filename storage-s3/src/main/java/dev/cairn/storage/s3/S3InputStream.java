@@ -85,8 +85,13 @@ final class S3InputStream extends InputStream {
         try {
             body = storage.client().getObject(request);
         } catch (SdkException e) {
-            IOException io = S3Errors.translate("read", location, "the rest of the object from byte " + position
-                    + " with ETag " + eTag + " (an object replaced while being read fails)", e);
+            IOException io;
+            if (S3Errors.status(e) == 412) {
+                io = new IOException("Cannot read " + location + ": " + location.describe() + " (expected the object with ETag " + eTag
+                        + " to resume at byte " + position + ", found it replaced by another writer; read it again from the start)", e);
+            } else {
+                io = S3Errors.translate("read", location, "the rest of the object from byte " + position + " with ETag " + eTag, e);
+            }
             io.addSuppressed(failure);
             throw io;
         }

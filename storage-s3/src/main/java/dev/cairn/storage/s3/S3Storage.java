@@ -384,7 +384,7 @@ public final class S3Storage implements Storage {
                 && message.contains("checksum"));
         if (rejected && !crc32cRejected) {
             crc32cRejected = true;
-            LOG.warn("The store at {} rejected the x-amz-checksum-crc32c header ({} {}) on {}; sending Content-MD5 instead from now on"
+            LOG.warn("The store at {} rejected the CRC32C checksum headers ({} {}) on {}; sending Content-MD5 instead from now on"
                     + " (set {}=md5 to skip this probe)", settings.endpoint().map(URI::toString).orElse("AWS"), status, code, loc,
                     S3StorageSettings.CHECKSUM);
         }
