@@ -83,8 +83,12 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        proxy.stop();
+    public void close() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot stop S3Proxy", e);
+        }
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
