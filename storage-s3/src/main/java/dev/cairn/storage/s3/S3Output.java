@@ -33,6 +33,8 @@ final class S3Output extends StorageOutput {
     private static final int INITIAL_BUFFER = 64 * 1024;
     /** Attempts at a conditional commit the store answers with 409 ConditionalRequestConflict (a racing commit in progress). */
     private static final int CONFLICT_ATTEMPTS = 4;
+    /** S3's limit of parts per multipart upload. */
+    static final int MAX_PARTS = 10_000;
 
     private enum State { OPEN, COMMITTED, CLOSED }
 
@@ -104,6 +106,11 @@ final class S3Output extends StorageOutput {
     /** Hands the full buffer to an upload; starts the multipart upload first if needed. */
     private void sendFullBuffer() throws IOException {
         try {
+            if (nextPartNumber >= MAX_PARTS) {
+                // The last part is sent by the commit; a file needing more fails now rather than after uploading 10,000 parts.
+                throw new IOException("Cannot write " + location + ": " + location.describe() + " (expected at most " + MAX_PARTS
+                        + " parts of " + partSize + " bytes, as S3 allows, found a larger file; raise " + S3StorageSettings.PART_SIZE + ")");
+            }
             if (uploadId == null) {
                 startMultipartUpload();
             }
