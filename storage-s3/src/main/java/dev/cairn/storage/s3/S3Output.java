@@ -66,7 +66,13 @@ final class S3Output extends StorageOutput {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        checkOpen("write to");
+        if (filled == partSize) {
+            sendFullBuffer();
+        }
+        ensureCapacity(filled + 1);
+        buffer[filled++] = (byte) b;
+        written++;
     }
 
     @Override

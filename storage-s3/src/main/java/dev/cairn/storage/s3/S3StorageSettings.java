@@ -76,7 +76,7 @@ public final class S3StorageSettings {
 
     /** S3's smallest part size for every part but the last. */
     public static final long MIN_PART_SIZE = 5L << 20;
-    /** S3's largest part size; also bounded by what one Java array holds. */
+    /** The largest part size: what one Java array holds (S3 itself allows parts up to 5 GiB). */
     public static final long MAX_PART_SIZE = Integer.MAX_VALUE - 8;
 
     private final URI endpoint;

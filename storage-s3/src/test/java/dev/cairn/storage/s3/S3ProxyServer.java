@@ -101,6 +101,8 @@ final class S3ProxyServer implements AutoCloseable {
         private String[] buckets = new String[0];
         private Duration eventualDelay;
         private boolean zeros;
+        private java.util.function.Predicate<String> hidden;
+        private Duration hiddenFor;
         private AuthenticationType auth = AuthenticationType.AWS_V2_OR_V4;
 
         Builder buckets(String... buckets) {
@@ -117,6 +119,13 @@ final class S3ProxyServer implements AutoCloseable {
         /** Reads return zeros of each object's length (S3Proxy's NullBlobStore). */
         Builder zeros() {
             this.zeros = true;
+            return this;
+        }
+
+        /** Objects whose key matches stay invisible to reads and listings for {@code delay} after each write. */
+        Builder hide(java.util.function.Predicate<String> keys, Duration delay) {
+            this.hidden = keys;
+            this.hiddenFor = delay;
             return this;
         }
 
@@ -145,6 +154,9 @@ final class S3ProxyServer implements AutoCloseable {
             }
             if (zeros) {
                 store = CairnTestBlobStores.zeros(store);
+            }
+            if (hidden != null) {
+                store = new HiddenKeys(store, hidden, hiddenFor);
             }
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(store)
