@@ -149,7 +149,7 @@ public final class CairnContext implements AutoCloseable {
     public void setCheckpointDir(URI dir) {
         checkOpen("set the checkpoint directory");
         Objects.requireNonNull(dir, "dir");
-        URI uri = dir.getScheme() == null ? Path.of(dir.getPath()).toAbsolutePath().toUri() : dir;
+        URI uri = CheckpointLayout.normalize(dir.getScheme() == null ? Path.of(dir.getPath()).toAbsolutePath().toUri() : dir);
         if (!storage.schemes().contains(uri.getScheme().toLowerCase(java.util.Locale.ROOT))) {
             throw new CairnException("Cannot set checkpoint directory " + uri + " (expected a URI whose scheme is one of "
                     + storage.schemes() + ", found '" + uri.getScheme() + "'; add the storage module that serves it)");
@@ -412,6 +412,26 @@ public final class CairnContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes checkpoint debris older than {@code olderThan} under a checkpoint directory:
+     * uncommitted dataset directories (writers killed before their commit) and files a committed
+     * checkpoint's manifest does not list. Committed checkpoints are kept, and so is anything this
+     * context is writing now.
+     *
+     * @param checkpointDir a checkpoint directory, as given to {@link Builder#checkpointDir(String)}
+     * @param olderThan     age below which debris is left alone (a writer may still be at work)
+     */
+    public dev.cairn.checkpoint.OrphanSweeper.Report sweepOrphans(URI checkpointDir, java.time.Duration olderThan) {
+        checkOpen("sweep " + checkpointDir);
+        Checks.notNull(checkpointDir, "sweep orphans", "checkpoint directory", null);
+        Checks.notNull(olderThan, "sweep orphans", "age", null);
+        URI dir = CheckpointLayout.normalize(checkpointDir.getScheme() == null ? toUri(checkpointDir.getPath()) : checkpointDir);
+        URI mine = CheckpointLayout.contextDirectory(dir, contextId);
+        String minePrefix = mine.toString() + "/";
+        return dev.cairn.checkpoint.OrphanSweeper.sweep(storage.storageFor(dir), dir, olderThan,
+                datasetDir -> datasetDir.toString().startsWith(minePrefix));
+    }
+
     CheckpointSettings checkpointSettings() {
         return checkpointSettings;
     }
@@ -540,6 +560,11 @@ public final class CairnContext implements AutoCloseable {
             all.addAll(StorageRegistry.discover(Thread.currentThread().getContextClassLoader()));
             KnownOptions known = new KnownOptions(all);
             options.keySet().forEach(known::check);
+            options.keySet().forEach(k -> known.warnIfIneffective(k, LOG));
+            if (checkpointDir == null && options.keySet().stream().anyMatch(k -> k.startsWith("cairn.checkpoint."))) {
+                LOG.warn("Checkpoint options are set but no checkpoint directory is: reliable checkpoints need one"
+                        + " (checkpointDir(...) or setCheckpointDir(...)); until then only local checkpoints work");
+            }
             return new CairnContext(this, CairnOptions.of(options));
         }
     }

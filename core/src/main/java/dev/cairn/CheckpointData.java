@@ -254,15 +254,18 @@ final class CheckpointData<T> {
         // that a later readCheckpoint may still read once the store shows them.
         long verifyStart = System.nanoTime();
         ListingWaiter.Result listing;
+        CheckpointManifest reloaded;
         try {
-            listing = CheckpointFiles.awaitFiles(storage, location, manifest, settings().waiter(), label(), "reload");
-            if (manifest.numPartitions() != dataset.numPartitions()) {
+            // Reload as any reader would: the manifest from the store, then the listing against it.
+            reloaded = CheckpointFiles.readManifest(storage, location, settings().waiter(), label());
+            if (reloaded.numPartitions() != n) {
                 throw new PartitionCountMismatchException("reload", label(), location, CheckpointManifest.FILE_NAME,
-                        "expected " + dataset.numPartitions() + " partitions as the original dataset has, found "
-                                + manifest.numPartitions(), null);
+                        "expected " + n + " partitions as the original dataset has, found " + reloaded.numPartitions(), null);
             }
+            listing = CheckpointFiles.awaitFiles(storage, location, reloaded, settings().waiter(), label(), "reload");
             if (settings().verifyChecksums()) {
-                context.engine().runParallel(n, p -> PartReader.verifyBytes(storage, location, ordered.get(p), label()));
+                List<CheckpointManifest.Part> listed = reloaded.parts();
+                context.engine().runParallel(n, p -> PartReader.verifyBytes(storage, location, listed.get(p), label()));
             }
         } catch (RuntimeException e) {
             state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
@@ -274,7 +277,7 @@ final class CheckpointData<T> {
             LOG.warn("Checkpoint {} of {} has files its manifest does not list (debris, not read): {}", location, label(),
                     listing.unexpected());
         }
-        source = new ReliableCheckpointDataset<>(context, location, manifest, partitioner, storage, context.serializer(),
+        source = new ReliableCheckpointDataset<>(context, location, reloaded, partitioner, storage, context.serializer(),
                 settings().compression(), label());
         state = CheckpointState.CHECKPOINTED;
         dataset.clearDependencies();

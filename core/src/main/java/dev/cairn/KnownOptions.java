@@ -31,9 +31,13 @@ final class KnownOptions {
             SPILL_DIR);
 
     private final Set<String> keys = new TreeSet<>();
+    private final Set<String> served = new TreeSet<>();
 
     KnownOptions(Collection<StorageProvider> providers) {
         keys.addAll(CORE);
+        for (StorageProvider p : providers) {
+            served.addAll(p.schemes());
+        }
         keys.addAll(Serializers.optionKeys());
         keys.addAll(dev.cairn.checkpoint.CheckpointSettings.optionKeys());
         for (StorageProvider p : providers) {
@@ -62,6 +66,19 @@ final class KnownOptions {
         }
         throw new CairnException("Cannot build context: unknown option '" + key + "' (expected a known cairn.* key, found none by that name;"
                 + " did you mean '" + nearest + "'?)");
+    }
+
+    /**
+     * Warns about a known key that cannot take effect here: a backend option whose backend is
+     * not on the class path. Such a setting is usually a missing dependency, and silence would
+     * hide it.
+     */
+    void warnIfIneffective(String key, org.slf4j.Logger log) {
+        if (key.startsWith("cairn.s3.") && !served.contains("s3")) {
+            log.warn("Option {} has no effect: no storage serves s3:// here (add dev.cairn:cairn-storage-s3)", key);
+        } else if (key.startsWith("cairn.hadoop.") && !served.contains("hdfs")) {
+            log.warn("Option {} has no effect: no Hadoop storage is on the class path (add dev.cairn:cairn-storage-hdfs)", key);
+        }
     }
 
     /** Levenshtein distance: small strings, so the quadratic table is fine. */

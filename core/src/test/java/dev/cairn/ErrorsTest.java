@@ -114,6 +114,16 @@ class ErrorsTest {
     }
 
     @Test
+    void badOptionValuesFailTheBuildNotTheFirstCheckpoint() {
+        assertMessage(() -> CairnContext.builder().option("cairn.checkpoint.compression", "snappy").build(), "snappy", "lz4");
+        assertMessage(() -> CairnContext.builder().option("cairn.checkpoint.listing.timeout", "soon").build(),
+                "cairn.checkpoint.listing.timeout", "duration");
+        assertMessage(() -> CairnContext.builder().option("cairn.checkpoint.verify", "maybe").build(), "checksum or size");
+        assertMessage(() -> CairnContext.builder().option("cairn.serializer", "protobuf").build(), "protobuf");
+        assertMessage(() -> CairnContext.builder().checkpointDir("gopher://host/ckpt").build(), "gopher", "memory");
+    }
+
+    @Test
     void optionValuesAreParsedWithClearErrors() {
         CairnOptions o = CairnOptions.of(java.util.Map.of("t", "250ms", "u", "2m", "s", "8MiB", "b", "maybe", "n", "x"));
         assertEquals(java.time.Duration.ofMillis(250), o.getDuration("t", null));

@@ -31,12 +31,8 @@ class TransformationsTest {
         return LongStream.range(from, to).boxed().collect(Collectors.toList());
     }
 
-    @Test
-    void rangeSplitsIntoContiguousPartitionsOfNearlyEqualSize() {
-        Dataset<Long> ds = ctx.range(0, 103, 10);
-        assertEquals(10, ds.numPartitions());
-        assertEquals(longs(0, 103), ds.collect());
-        List<Integer> sizes = ds.mapPartitions(it -> {
+    static List<Integer> partitionSizes(Dataset<?> ds) {
+        return ds.mapPartitions(it -> {
             int n = 0;
             while (it.hasNext()) {
                 it.next();
@@ -44,6 +40,14 @@ class TransformationsTest {
             }
             return List.of(n).iterator();
         }).collect();
+    }
+
+    @Test
+    void rangeSplitsIntoContiguousPartitionsOfNearlyEqualSize() {
+        Dataset<Long> ds = ctx.range(0, 103, 10);
+        assertEquals(10, ds.numPartitions());
+        assertEquals(longs(0, 103), ds.collect());
+        List<Integer> sizes = partitionSizes(ds);
         assertEquals(List.of(11, 11, 11, 10, 10, 10, 10, 10, 10, 10), sizes);
     }
 
@@ -128,14 +132,7 @@ class TransformationsTest {
         List<Long> all = new ArrayList<>(ds.collect());
         all.sort(null);
         assertEquals(longs(0, 10_000), all);
-        List<Integer> sizes = ds.mapPartitions(it -> {
-            int n = 0;
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-            return List.of(n).iterator();
-        }).collect();
+        List<Integer> sizes = partitionSizes(ds);
         for (int size : sizes) {
             assertTrue(size >= 1900 && size <= 2100, "partition sizes should be even, got " + sizes);
         }

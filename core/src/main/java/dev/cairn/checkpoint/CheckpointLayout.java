@@ -1,7 +1,6 @@
 package dev.cairn.checkpoint;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 
 /**
  * Where a checkpoint's files go: {@code <checkpointDir>/<context-id>/dataset-<id>/part-NNNNN},
@@ -21,27 +20,42 @@ public final class CheckpointLayout {
         return child(contextDirectory(checkpointDir, contextId), "dataset-" + datasetId);
     }
 
-    /** {@code parent/name}, whatever trailing slash {@code parent} has. */
+    /**
+     * {@code parent/name}, whatever trailing slash {@code parent} has, in the canonical form of
+     * {@link #normalize}. {@code name} is one path segment; characters outside the unreserved set
+     * are percent-encoded.
+     */
     public static URI child(URI parent, String name) {
-        String path = parent.getPath() == null || parent.getPath().isEmpty() ? "/" : parent.getPath();
-        String joined = path.endsWith("/") ? path + name : path + "/" + name;
-        try {
-            return new URI(parent.getScheme(), parent.getAuthority(), joined, null, null);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("cannot make a URI of " + parent + " and " + name, e);
-        }
+        return URI.create(normalize(parent).toString() + "/" + encodeSegment(name));
     }
 
-    /** {@code location} without a trailing slash, so that it names the same directory however it was written. */
+    /**
+     * The canonical form of a location, so that one directory has one URI however it was written:
+     * ASCII only (non-ASCII characters percent-encoded as UTF-8), {@code scheme:///path} rather than
+     * {@code scheme:/path} when there is no authority, and no trailing slash.
+     */
     public static URI normalize(URI location) {
-        String path = location.getPath();
-        if (path != null && path.length() > 1 && path.endsWith("/")) {
-            try {
-                return new URI(location.getScheme(), location.getAuthority(), path.substring(0, path.length() - 1), null, null);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException(e);
+        String s = location.toASCIIString();
+        if (location.getScheme() != null && location.getRawAuthority() == null && location.getRawPath() != null
+                && location.getRawPath().startsWith("/") && !s.startsWith(location.getScheme() + "://")) {
+            s = location.getScheme() + "://" + location.getRawPath();
+        }
+        while (s.endsWith("/") && !s.endsWith("://")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return URI.create(s);
+    }
+
+    private static String encodeSegment(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
             }
         }
-        return location;
+        return out.toString();
     }
 }

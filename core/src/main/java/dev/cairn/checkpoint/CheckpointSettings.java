@@ -55,6 +55,7 @@ public record CheckpointSettings(Compression compression, boolean cleanupOnClose
     /** Parses the options, failing on the first invalid value. */
     public static CheckpointSettings from(CairnOptions options) {
         Compression compression = Compression.fromId(options.getString(COMPRESSION, "none"));
+        compression.requireAvailable(); // at build time, not at the first checkpoint an hour into a job
         String verify = options.getString(VERIFY, "checksum").trim().toLowerCase(Locale.ROOT);
         if (!verify.equals("checksum") && !verify.equals("size")) {
             throw new CairnException("Cannot read option " + VERIFY + ": (expected checksum or size, found '" + verify + "')");

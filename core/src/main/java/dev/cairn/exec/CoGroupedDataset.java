@@ -37,12 +37,7 @@ public final class CoGroupedDataset<K, V, W> extends KeyedDataset<K, Pair<List<V
         if (side.partitioner().equals(Optional.of(partitioner))) {
             return new NarrowDependency(side);
         }
-        Engine engine = engine();
-        ShuffleDependency<K, X, X> dep = new ShuffleDependency<>(side, partitioner, null, engine.newShuffleId());
-        int shuffleId = dep.shuffleId();
-        ShuffleStore store = engine.shuffleStore();
-        engine.whenUnreachable(this, () -> store.remove(shuffleId));
-        return dep;
+        return engine().<K, X, X>newShuffle(this, side, partitioner, null);
     }
 
     @Override

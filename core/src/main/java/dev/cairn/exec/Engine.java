@@ -96,6 +96,19 @@ public final class Engine implements AutoCloseable {
         return nextShuffleId.getAndIncrement();
     }
 
+    /**
+     * A new shuffle of {@code parent} by {@code partitioner}, whose output is dropped once
+     * {@code reader} (the dataset reading it) is garbage collected.
+     */
+    public <K, V, C> ShuffleDependency<K, V, C> newShuffle(Object reader, Dataset<dev.cairn.Pair<K, V>> parent, dev.cairn.Partitioner partitioner,
+                                                          Aggregator<V, C> aggregator) {
+        ShuffleDependency<K, V, C> dep = new ShuffleDependency<>(parent, partitioner, aggregator, newShuffleId());
+        int shuffleId = dep.shuffleId();
+        ShuffleStore store = shuffles;
+        whenUnreachable(reader, () -> store.remove(shuffleId));
+        return dep;
+    }
+
     /** Jobs run so far (result stages, not counting shuffle map stages). */
     public int jobsRun() {
         return jobsRun.get();

@@ -30,13 +30,9 @@ public final class ShuffledDataset<K, V, C> extends KeyedDataset<K, C> {
      */
     public ShuffledDataset(Dataset<Pair<K, V>> parent, Partitioner partitioner, Aggregator<V, C> aggregator, String operation) {
         super(parent.context());
-        Engine engine = engine();
-        this.dependency = new ShuffleDependency<>(parent, partitioner, aggregator, engine.newShuffleId());
+        this.dependency = engine().newShuffle(this, parent, partitioner, aggregator);
         this.operation = operation;
         this.partitioner = partitioner;
-        int shuffleId = dependency.shuffleId();
-        ShuffleStore store = engine.shuffleStore();
-        engine.whenUnreachable(this, () -> store.remove(shuffleId));
     }
 
     @Override

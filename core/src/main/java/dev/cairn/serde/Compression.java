@@ -135,7 +135,11 @@ public enum Compression {
      * Checks the codec classes before touching them. The codec calls live in separate classes
      * ({@link Lz4Codec}, {@link ZstdCodec}) so that loading this enum never needs them.
      */
-    private void requireAvailable() {
+    /**
+     * Fails with a {@link CairnException} naming the Maven artifact to add when this codec's
+     * library is not on the class path; does nothing otherwise.
+     */
+    public void requireAvailable() {
         if (probeClass == null) {
             return;
         }

@@ -81,6 +81,10 @@ abstract class FramedRecordInput implements RecordInput {
     /** Reads up to {@code buffer.length} bytes; returns how many, fewer only at the end of data. */
     abstract int readHeader(byte[] buffer) throws IOException;
 
+    /** Reads and checks what a format writes after the common header; nothing by default. */
+    void readFormatHeader() throws IOException {
+    }
+
     /** The next marker byte, or -1 at the end of data. */
     abstract int readMarker() throws IOException;
 
@@ -109,6 +113,7 @@ abstract class FramedRecordInput implements RecordInput {
             if (!headerRead) {
                 byte[] header = new byte[StreamFormat.HEADER_LENGTH];
                 StreamFormat.checkHeader(serializer, kind, header, readHeader(header));
+                readFormatHeader();
                 headerRead = true;
             }
             int marker = readMarker();

@@ -25,7 +25,9 @@ import java.util.Objects;
  * object written, mutated and written again would be written as a back-reference and read back in its
  * first state, a silently wrong record. Resetting every N records for N &gt; 1 bounds memory but
  * keeps that bug within each window of N, so N is 1. The price is that class descriptors are repeated
- * per record; compression removes most of that.
+ * per record; compression removes most of that (measured for a small two-field record: 166 bytes per
+ * record against 36 with a reset every 1000, but 8.8 against 8.6 with lz4 and 3.4 against 2.8 with
+ * zstd).
  *
  * <p>Deserialization runs constructors and {@code readObject} methods of the classes named in the
  * stream: read only checkpoints your own jobs wrote (the JVM-wide {@code jdk.serialFilter} applies).

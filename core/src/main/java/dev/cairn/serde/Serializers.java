@@ -2,10 +2,10 @@ package dev.cairn.serde;
 
 import dev.cairn.CairnException;
 import dev.cairn.CairnOptions;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.Collections;
 
 /**
  * Picks a built-in {@link Serializer} by the name recorded in manifests or set in options.

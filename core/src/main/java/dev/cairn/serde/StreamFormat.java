@@ -9,6 +9,7 @@ import java.io.StreamCorruptedException;
  *
  * <pre>
  *   'C' 'R' 'N' kind version      5-byte header; kind is 'K' (kryo) or 'J' (java)
+ *   [format header]               kryo: 4-byte fingerprint of the options that change its bytes
  *   ( RECORD record-bytes )*      one marker byte before each record
  *   END count                     end marker and the number of records written
  *   end of data                   nothing may follow

@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.CairnException;
 import dev.cairn.CairnOptions;
-import dev.cairn.serde.RecordStreams.Pair;
 import dev.cairn.serde.RecordStreams.Point;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.StreamCorruptedException;
 import java.net.URI;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -117,6 +117,25 @@ class KryoSerializerTest {
         // A Point is 1 marker + 1 class id + 2 small varints; its name alone is ~35 bytes.
         assertTrue(bytes.length < 1000 * 8, "stream of " + bytes.length + " bytes");
         assertEquals(records, read(kryo(Map.of()), Compression.NONE, bytes));
+    }
+
+    @Test
+    void aReaderConfiguredDifferentlyFromTheWriterFailsInsteadOfMisreading() throws IOException {
+        String two = Point.class.getName() + ",java.util.ArrayList";
+        String swapped = "java.util.ArrayList," + Point.class.getName();
+        byte[] bytes = write(kryo(Map.of(KryoSerializer.OPTION_CLASSES, two)), Compression.NONE,
+                List.of(new Point(1, 2)));
+
+        assertEquals(List.of(new Point(1, 2)),
+                read(kryo(Map.of(KryoSerializer.OPTION_CLASSES, two)), Compression.NONE, bytes));
+        StreamCorruptedException order = assertThrows(StreamCorruptedException.class,
+                () -> read(kryo(Map.of(KryoSerializer.OPTION_CLASSES, swapped)), Compression.NONE, bytes));
+        StreamCorruptedException refs = assertThrows(StreamCorruptedException.class, () -> read(
+                kryo(Map.of(KryoSerializer.OPTION_CLASSES, two, KryoSerializer.OPTION_REFERENCES, "true")),
+                Compression.NONE, bytes));
+
+        assertTrue(order.getMessage().contains(KryoSerializer.OPTION_CLASSES), order.getMessage());
+        assertTrue(refs.getMessage().contains(KryoSerializer.OPTION_REFERENCES + "=true"), refs.getMessage());
     }
 
     @Test

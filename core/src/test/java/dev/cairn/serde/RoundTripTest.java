@@ -4,7 +4,6 @@ import static dev.cairn.serde.RecordStreams.read;
 import static dev.cairn.serde.RecordStreams.roundTrip;
 import static dev.cairn.serde.RecordStreams.serializer;
 import static dev.cairn.serde.RecordStreams.write;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
