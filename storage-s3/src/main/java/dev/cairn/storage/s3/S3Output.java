@@ -208,6 +208,12 @@ final class S3Output extends StorageOutput {
     public void commit() throws IOException {
         checkOpen("commit");
         try {
+            if (Thread.currentThread().isInterrupted()) {
+                // A cancelled task must not publish: its job is failing and may already be removing
+                // its files. (A PUT already on the wire when the interrupt comes cannot be recalled.)
+                throw new InterruptedIOException("Cannot commit " + location + ": " + location.describe()
+                        + " (expected a running writer, found its thread interrupted; a cancelled writer publishes nothing)");
+            }
             if (!overwrite && storage.exists(location)) {
                 throw new FileAlreadyExistsException(location.toString(), null, location.describe()
                         + ": an object is already there and the commit may not replace it");

@@ -100,7 +100,8 @@ final class S3ProxyServer implements AutoCloseable {
     static final class Builder {
         private String[] buckets = new String[0];
         private Duration eventualDelay;
-        private boolean zeros;
+        private java.util.function.Predicate<String> zeros;
+        private Duration listingDelay;
         private java.util.function.Predicate<String> hidden;
         private Duration hiddenFor;
         private AuthenticationType auth = AuthenticationType.AWS_V2_OR_V4;
@@ -116,9 +117,15 @@ final class S3ProxyServer implements AutoCloseable {
             return this;
         }
 
-        /** Reads return zeros of each object's length (S3Proxy's NullBlobStore). */
-        Builder zeros() {
-            this.zeros = true;
+        /** Reads of the objects whose key matches return zeros of the object's length (S3Proxy's NullBlobStore). */
+        Builder zeros(java.util.function.Predicate<String> keys) {
+            this.zeros = keys;
+            return this;
+        }
+
+        /** New objects are readable at once but show in listings only after {@code delay}: S3 before December 2020. */
+        Builder listingDelay(Duration delay) {
+            this.listingDelay = delay;
             return this;
         }
 
@@ -152,8 +159,11 @@ final class S3ProxyServer implements AutoCloseable {
                 store = CairnTestBlobStores.eventual(store, read.getBlobStore(), scheduler, (int) eventualDelay.toMillis(),
                         TimeUnit.MILLISECONDS, 1.0);
             }
-            if (zeros) {
-                store = CairnTestBlobStores.zeros(store);
+            if (zeros != null) {
+                store = CairnTestBlobStores.zeros(store, zeros);
+            }
+            if (listingDelay != null) {
+                store = new LaggingListings(store, listingDelay);
             }
             if (hidden != null) {
                 store = new HiddenKeys(store, hidden, hiddenFor);
