@@ -193,6 +193,9 @@ public final class Engine implements AutoCloseable {
         try {
             result = spec.body().apply(tc);
         } catch (Throwable t) {
+            // Clean-up (discarding a part, aborting an upload) must not be cut short by the interrupt
+            // that stopped this task: the task is over, so the interrupt has done its work.
+            Thread.interrupted();
             try {
                 tc.complete(t);
             } catch (RuntimeException e) {

@@ -317,7 +317,9 @@ final class S3Output extends StorageOutput {
         if (uploadId == null) {
             return;
         }
-        boolean interrupted = Thread.interrupted(); // the wait below must not be cut short by the interrupt that may have caused it
+        // Neither the wait nor the abort request may be cut short by the interrupt that may have caused
+        // them (the SDK refuses to send a request from an interrupted thread): restore it afterwards.
+        boolean interrupted = Thread.interrupted();
         try {
             while (!inFlight.isEmpty()) {
                 try {
@@ -328,15 +330,15 @@ final class S3Output extends StorageOutput {
                     interrupted = true;
                 }
             }
+            String id = uploadId;
+            uploadId = null;
+            storage.abortMultipartUpload(location, id);
+            LOG.debug("Aborted multipart upload {} of {}{}", id, location, cause == null ? "" : " after " + cause);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        String id = uploadId;
-        uploadId = null;
-        storage.abortMultipartUpload(location, id);
-        LOG.debug("Aborted multipart upload {} of {}{}", id, location, cause == null ? "" : " after " + cause);
     }
 
     private void checkOpen(String verb) throws IOException {

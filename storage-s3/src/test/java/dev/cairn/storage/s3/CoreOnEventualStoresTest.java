@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,9 +54,6 @@ class CoreOnEventualStoresTest {
     }
 
     @Test
-    @Disabled("core bug: CairnContext.readCheckpoint reads _partitioner once, before waiting for the listing and without the"
-            + " retry readManifest has, so on an eventual store whose _partitioner shows later than _manifest.json a keyed"
-            + " checkpoint fails with MissingPartException although every file is there moments later")
     void aKeyedCheckpointIsReadableEvenWhenItsPartitionerShowsAfterItsManifest() {
         List<Pair<Integer, String>> pairs = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -76,9 +72,6 @@ class CoreOnEventualStoresTest {
     }
 
     @Test
-    @Disabled("core weakness: on an eventual store ListingWaiter counts a part listed at the wrong size as missing and, at"
-            + " the timeout, reports it only as missing with the hint to raise the timeout; a truncated part waits out the"
-            + " whole timeout and the message hides the size it found")
     void aTruncatedPartOnAnEventualStoreIsReportedWithItsSize() throws Exception {
         try (CairnContext writer = context("s3://" + BUCKET + "/" + UUID.randomUUID(), Map.of());
              CairnContext reader = context(null, Map.of("cairn.checkpoint.listing.timeout", "300ms"))) {

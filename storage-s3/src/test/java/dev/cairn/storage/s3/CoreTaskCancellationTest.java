@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,11 +49,6 @@ class CoreTaskCancellationTest {
     }
 
     @Test
-    @Disabled("core bug: Engine.runTasks rethrows the first task failure after cancel(true) without waiting for the other"
-            + " tasks to stop, and CheckpointData.abort then deletes the directory while they may still publish parts; on S3 a"
-            + " PUT already sent lands after the delete and leaves part files of a failed checkpoint behind (seen once in"
-            + " S3CheckpointContractTest.aFailedPartWriteCommitsNothingKeepsOlderCheckpointsAndCanBeRetried before S3Output"
-            + " started refusing to commit on an interrupted thread, which narrows but cannot close the window)")
     void aFailedCheckpointLeavesNoPartsEvenWhenOtherTasksWereStillPublishing() throws Exception {
         AtomicInteger committing = new AtomicInteger();
         URI dir = URI.create("s3://" + BUCKET + "/run-" + UUID.randomUUID());

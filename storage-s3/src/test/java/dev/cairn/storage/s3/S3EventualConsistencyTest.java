@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,10 +110,6 @@ class S3EventualConsistencyTest extends EventualStoreTestSupport {
     }
 
     @Test
-    @Disabled("core regression since 233607e (reload re-reads _manifest.json from the store): when the store shows the"
-            + " manifest only after the timeout, CheckpointFiles.readManifest fails with MissingPartException 'found nothing"
-            + " at that location (wrong path, or a checkpoint that was deleted)' instead of a ListingTimeoutException naming"
-            + " the parts, the time waited and the listings; the writer has the manifest in memory and could list against it")
     void aDelayLongerThanTheTimeoutIsAListingTimeoutNamingTheMissingParts() {
         Dataset<Long> ds = squares(context(Map.of("cairn.checkpoint.listing.timeout", "500ms")));
         ds.checkpoint();
