@@ -148,13 +148,18 @@ public final class CairnContext implements AutoCloseable {
     /** Sets where reliable checkpoints go. */
     public void setCheckpointDir(URI dir) {
         checkOpen("set the checkpoint directory");
+        this.checkpointDir = checkedCheckpointDir(dir);
+    }
+
+    /** {@code dir} in canonical form, once its scheme is known to have a storage. */
+    URI checkedCheckpointDir(URI dir) {
         Objects.requireNonNull(dir, "dir");
         URI uri = CheckpointLayout.normalize(dir.getScheme() == null ? Path.of(dir.getPath()).toAbsolutePath().toUri() : dir);
         if (!storage.schemes().contains(uri.getScheme().toLowerCase(java.util.Locale.ROOT))) {
-            throw new CairnException("Cannot set checkpoint directory " + uri + " (expected a URI whose scheme is one of "
+            throw new CairnException("Cannot use checkpoint directory " + uri + " (expected a URI whose scheme is one of "
                     + storage.schemes() + ", found '" + uri.getScheme() + "'; add the storage module that serves it)");
         }
-        this.checkpointDir = uri;
+        return uri;
     }
 
     /** Where reliable checkpoints go, if set. */

@@ -58,6 +58,8 @@ final class CheckpointData<T> {
     private volatile Dataset<T> source;
     private volatile boolean dirty;
     private volatile long startNanos;
+    /** Bumped by every abort, so a part finished by a task of an aborted attempt is not published into the next one. */
+    private volatile int attempt;
 
     /**
      * @param dirty whether an earlier attempt of this dataset's checkpoint may have left files in its
@@ -70,7 +72,7 @@ final class CheckpointData<T> {
         this.context = dataset.context();
         this.reliable = reliable;
         this.mode = mode;
-        this.metadata = Map.copyOf(metadata);
+        this.metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata)); // keeps the caller's order
         this.checkpointDir = checkpointDir;
         this.location = reliable ? CheckpointLayout.datasetDirectory(checkpointDir, context.contextId(), dataset.id()) : null;
     }
@@ -130,6 +132,7 @@ final class CheckpointData<T> {
             return records;
         }
         String name = CheckpointManifest.partName(partition);
+        int myAttempt = attempt;
         PartWriter writer;
         try {
             writer = new PartWriter(storage(), CheckpointLayout.child(location, name), name, context.serializer(), settings().compression());
@@ -153,6 +156,10 @@ final class CheckpointData<T> {
             public boolean hasNext() {
                 boolean more = records.hasNext();
                 if (!more && !published[0]) {
+                    if (myAttempt != attempt) {
+                        throw new CheckpointException("write", label(), location, name,
+                                "expected the attempt that started this part to be current, found it aborted; the part is discarded", null);
+                    }
                     try {
                         CheckpointManifest.Part part = writer.commit();
                         published[0] = true;
@@ -262,13 +269,19 @@ final class CheckpointData<T> {
         ListingWaiter.Result listing;
         CheckpointManifest reloaded;
         try {
-            // Reload as any reader would: the manifest from the store, then the listing against it.
+            // Wait until the store lists every file written, the manifest too, at its size: on an eventual
+            // store that is what a reader needs, and a timeout names exactly what is not visible yet.
+            // The manifest's presence is awaited, not its size: its content is what the read-back below checks.
+            listing = CheckpointFiles.awaitFiles(storage, location, manifest, true, settings().waiter(), label(), "reload");
+            // Then reload as any reader would: the manifest from the store, checked against the dataset.
             reloaded = CheckpointFiles.readManifest(storage, location, settings().waiter(), label());
             if (reloaded.numPartitions() != n) {
                 throw new PartitionCountMismatchException("reload", label(), location, CheckpointManifest.FILE_NAME,
                         "expected " + n + " partitions as the original dataset has, found " + reloaded.numPartitions(), null);
             }
-            listing = CheckpointFiles.awaitFiles(storage, location, reloaded, settings().waiter(), label(), "reload");
+            if (!reloaded.parts().equals(manifest.parts())) {
+                CheckpointFiles.awaitFiles(storage, location, reloaded, settings().waiter(), label(), "reload");
+            }
             if (settings().verifyChecksums()) {
                 List<CheckpointManifest.Part> listed = reloaded.parts();
                 context.engine().runParallel(n, p -> PartReader.verifyBytes(storage, location, listed.get(p), label()));
@@ -310,6 +323,7 @@ final class CheckpointData<T> {
 
     /** Back to MARKED (lazy) or NONE (eager) with nothing written, so that the next attempt starts over. */
     private void resetForRetry() {
+        attempt++;
         state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
         parts.clear();
         claimed.clear();

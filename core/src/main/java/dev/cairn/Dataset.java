@@ -518,6 +518,18 @@ public abstract class Dataset<T> {
      * @throws CheckpointException when an eager checkpoint fails (the dataset keeps its lineage)
      */
     public Dataset<T> checkpoint(CheckpointMode mode, Map<String, String> metadata) {
+        return checkpoint(mode, metadata, null);
+    }
+
+    /**
+     * {@link #checkpoint(CheckpointMode, Map)} into {@code checkpointDir} instead of the
+     * context's checkpoint directory (the checkpoint goes to
+     * {@code <checkpointDir>/<contextId>/dataset-<id>/}). For helpers that keep their own
+     * directory, such as a resumable loop's run directory.
+     *
+     * @param checkpointDir the directory, or {@code null} for the context's
+     */
+    public Dataset<T> checkpoint(CheckpointMode mode, Map<String, String> metadata, URI checkpointDir) {
         Checks.notNull(mode, "checkpoint", "mode", this);
         Checks.notNull(metadata, "checkpoint", "metadata map", this);
         context.checkOpen("checkpoint dataset " + this);
@@ -532,7 +544,7 @@ public abstract class Dataset<T> {
                     return this;
                 }
             } else {
-                URI dir = context.checkpointDir().orElseThrow(() -> new CairnException("Cannot checkpoint dataset " + this
+                URI dir = checkpointDir != null ? context.checkedCheckpointDir(checkpointDir) : context.checkpointDir().orElseThrow(() -> new CairnException("Cannot checkpoint dataset " + this
                         + " (expected a checkpoint directory, found none; set one with CairnContext.builder().checkpointDir(\"file:///path\")"
                         + " or ctx.setCheckpointDir(\"s3://bucket/prefix\"), or use localCheckpoint() for an in-process checkpoint)"));
                 boolean dirty = cp != null && cp.dirty(); // a failed eager attempt may have left a committed manifest

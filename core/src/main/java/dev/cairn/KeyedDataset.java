@@ -204,6 +204,12 @@ public abstract class KeyedDataset<K, V> extends Dataset<Pair<K, V>> {
     }
 
     @Override
+    public KeyedDataset<K, V> checkpoint(CheckpointMode mode, java.util.Map<String, String> metadata, java.net.URI checkpointDir) {
+        super.checkpoint(mode, metadata, checkpointDir);
+        return this;
+    }
+
+    @Override
     public KeyedDataset<K, V> localCheckpoint() {
         super.localCheckpoint();
         return this;

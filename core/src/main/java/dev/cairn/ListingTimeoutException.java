@@ -27,7 +27,7 @@ public class ListingTimeoutException extends CheckpointException {
      */
     public ListingTimeoutException(String verb, String dataset, URI location, List<String> missing, List<String> wrongSize,
                                    Duration waited, int listings) {
-        super(verb, dataset, location, missing.isEmpty() ? null : missing.get(0),
+        super(verb, dataset, location, firstPart(missing),
                 "expected every file in _manifest.json to be listed with its size, found " + missing.size() + " not so after "
                         + waited.toMillis() + " ms and " + listings + " listings: " + abbreviate(missing)
                         + (wrongSize.isEmpty() ? "" : "; listed at another size: " + abbreviate(wrongSize)
@@ -39,12 +39,21 @@ public class ListingTimeoutException extends CheckpointException {
         this.listings = listings;
     }
 
+    private static String firstPart(List<String> missing) {
+        return missing.stream().filter(n -> n.startsWith("part-")).findFirst().orElse(missing.isEmpty() ? null : missing.get(0));
+    }
+
     private static String abbreviate(List<String> names) {
         return names.size() <= 20 ? String.valueOf(names) : names.subList(0, 20) + " and " + (names.size() - 20) + " more";
     }
 
-    /** The parts not visible (or not at their full size) at the last listing. */
+    /** The part files not visible (or not at their full size) at the last listing. */
     public List<String> missingParts() {
+        return missing.stream().filter(n -> n.startsWith("part-")).toList();
+    }
+
+    /** Every file not visible (or not at its full size) at the last listing: parts, and the manifest or partitioner when they lag too. */
+    public List<String> missingFiles() {
         return missing;
     }
 

@@ -32,9 +32,15 @@ public final class CheckpointFiles {
     private CheckpointFiles() {
     }
 
-    /** Writes {@code _manifest.json}; refuses to replace one that exists (a checkpoint is committed once). */
-    public static void writeManifest(Storage storage, URI location, CheckpointManifest manifest, String label) {
-        writeSmallFile(storage, location, CheckpointManifest.FILE_NAME, manifest.toJson(), false, label);
+    /**
+     * Writes {@code _manifest.json}; refuses to replace one that exists (a checkpoint is committed once).
+     *
+     * @return the manifest's length in bytes
+     */
+    public static long writeManifest(Storage storage, URI location, CheckpointManifest manifest, String label) {
+        byte[] json = manifest.toJson();
+        writeSmallFile(storage, location, CheckpointManifest.FILE_NAME, json, false, label);
+        return json.length;
     }
 
     /** Writes {@code _partitioner} (Java serialization: partitioners are {@link java.io.Serializable}) and returns its CRC32C. */
@@ -82,9 +88,12 @@ public final class CheckpointFiles {
                 json = in.readAllBytes();
                 break;
             } catch (NoSuchFileException e) {
-                if (storage.capabilities().listing() != ListingConsistency.EVENTUAL || System.nanoTime() > deadline) {
+                boolean eventual = storage.capabilities().listing() == ListingConsistency.EVENTUAL;
+                if (!eventual || System.nanoTime() > deadline) {
                     throw new MissingPartException("read", label, location, CheckpointManifest.FILE_NAME,
-                            "expected a committed checkpoint with its manifest, found " + describe(storage, location), e);
+                            "expected a committed checkpoint with its manifest, found " + describe(storage, location)
+                                    + (eventual ? " after waiting " + waiter.timeout().toMillis() + " ms (the store is eventually"
+                                    + " consistent: a manifest written moments ago may still appear)" : ""), e);
                 }
                 sleep(delayMillis, label, location);
                 delayMillis = Math.min(delayMillis * 2, 2000);
@@ -153,6 +162,16 @@ public final class CheckpointFiles {
      */
     public static ListingWaiter.Result awaitFiles(Storage storage, URI location, CheckpointManifest manifest, ListingWaiter waiter,
                                                   String label, String verb) {
+        return awaitFiles(storage, location, manifest, false, waiter, label, verb);
+    }
+
+    /**
+     * As {@link #awaitFiles(Storage, URI, CheckpointManifest, ListingWaiter, String, String)}, and
+     * also waits for {@code _manifest.json} itself when {@code withManifest}: the writer of a
+     * checkpoint knows its manifest before any reader can see it.
+     */
+    public static ListingWaiter.Result awaitFiles(Storage storage, URI location, CheckpointManifest manifest, boolean withManifest,
+                                                  ListingWaiter waiter, String label, String verb) {
         if (manifest.parts().size() != manifest.numPartitions()) {
             throw new CorruptPartException(verb, label, location, CheckpointManifest.FILE_NAME, "expected one part per partition ("
                     + manifest.numPartitions() + "), found " + manifest.parts().size() + " parts listed", null);
@@ -165,6 +184,9 @@ public final class CheckpointFiles {
                         "expected part " + i + " to be named " + CheckpointManifest.partName(i) + ", found " + p.name(), null);
             }
             expected.put(p.name(), p.bytes());
+        }
+        if (withManifest) {
+            expected.put(CheckpointManifest.FILE_NAME, -1L);
         }
         if (manifest.partitioner() != null) {
             // Its length is not in the manifest (its CRC32C is, checked on read): presence is what a lagging listing can hide.

@@ -106,7 +106,9 @@ public final class ListingWaiter {
                     unexpected.add(name);
                 }
             }
-            TreeSet<String> missing = new TreeSet<>();
+            // Parts first: they are what a reader needs and what messages should lead with.
+            TreeSet<String> missing = new TreeSet<>(java.util.Comparator.comparing((String n) -> !n.startsWith("part-"))
+                    .thenComparing(java.util.Comparator.naturalOrder()));
             List<String> wrongSize = new ArrayList<>();
             for (Map.Entry<String, Long> e : expected.entrySet()) {
                 Long size = seen.get(e.getKey());
@@ -114,7 +116,7 @@ public final class ListingWaiter {
                     missing.add(e.getKey());
                 } else if (e.getValue() >= 0 && size.longValue() != e.getValue()) {
                     missing.add(e.getKey());
-                    wrongSize.add(e.getKey() + " (expected " + e.getValue() + " bytes, found " + size + ")");
+                    wrongSize.add(e.getKey() + " (expected " + e.getValue() + " bytes, found " + size + " bytes)");
                 }
             }
             Duration waited = Duration.ofNanos(System.nanoTime() - start);
@@ -131,9 +133,14 @@ public final class ListingWaiter {
                     throw new CorruptPartException(verb, dataset, directory, wrongSize.get(0).split(" ")[0],
                             "expected every part at the length _manifest.json gives, found " + wrongSize, null);
                 }
-                throw new MissingPartException(verb, dataset, directory, missing.first(),
-                        "expected " + expected.size() + " files listed in _manifest.json, found " + (expected.size() - missing.size())
-                                + "; missing: " + missing + (wrongSize.isEmpty() ? "" : "; wrong size: " + wrongSize), null);
+                boolean manifestExpected = expected.containsKey(CheckpointManifest.FILE_NAME);
+                boolean manifestMissing = missing.remove(CheckpointManifest.FILE_NAME);
+                int listedInManifest = expected.size() - (manifestExpected ? 1 : 0);
+                throw new MissingPartException(verb, dataset, directory, missing.isEmpty() ? CheckpointManifest.FILE_NAME : missing.first(),
+                        "expected " + listedInManifest + " files listed in _manifest.json, found " + (listedInManifest - missing.size())
+                                + (missing.isEmpty() ? "" : "; missing: " + missing)
+                                + (manifestMissing ? "; _manifest.json itself is not listed" : "")
+                                + (wrongSize.isEmpty() ? "" : "; wrong size: " + wrongSize), null);
             }
             long now = System.nanoTime();
             if (now >= deadline) {

@@ -12,12 +12,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -196,6 +193,9 @@ public final class Engine implements AutoCloseable {
         try {
             result = spec.body().apply(tc);
         } catch (Throwable t) {
+            // Clean-up (discarding a part, aborting an upload) must not be cut short by the interrupt
+            // that stopped this task: the task is over, so the interrupt has done its work.
+            Thread.interrupted();
             try {
                 tc.complete(t);
             } catch (RuntimeException e) {
@@ -224,31 +224,103 @@ public final class Engine implements AutoCloseable {
             }
             return results;
         }
-        List<Future<U>> futures = new ArrayList<>(specs.size());
-        for (TaskSpec<U> spec : specs) {
-            futures.add(workers.submit(() -> runOne(spec)));
+        return new JobTasks<>(specs).run();
+    }
+
+    /**
+     * The tasks of one job on the pool. When a task fails, the job stops the others (tasks not
+     * started are skipped, running ones are interrupted) and then waits until every task has
+     * really ended before it reports the failure: a task still running after its job failed
+     * could otherwise publish output (e.g. a checkpoint part) after the caller cleaned up.
+     */
+    private final class JobTasks<U> {
+        private final List<TaskSpec<U>> specs;
+        private final Object[] results;
+        private final java.util.concurrent.CountDownLatch done;
+        private final Set<Thread> running = new HashSet<>();
+        private Throwable failure;
+        private boolean stopped;
+
+        JobTasks(List<TaskSpec<U>> specs) {
+            this.specs = specs;
+            this.results = new Object[specs.size()];
+            this.done = new java.util.concurrent.CountDownLatch(specs.size());
         }
-        try {
-            for (Future<U> f : futures) {
-                results.add(f.get());
+
+        @SuppressWarnings("unchecked")
+        List<U> run() {
+            for (int i = 0; i < specs.size(); i++) {
+                final int index = i;
+                try {
+                    workers.execute(() -> runTask(index));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    stop(new CairnException("Cannot run job (expected an open context, found it closed)", e));
+                    done.countDown();
+                }
             }
-            return results;
-        } catch (ExecutionException e) {
-            futures.forEach(f -> f.cancel(true));
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    stop(new CairnException("Cannot run job: interrupted while waiting for its tasks", e));
+                }
             }
-            if (cause instanceof Error err) {
-                throw err;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            throw new CairnException("Cannot run job: a task failed", cause);
-        } catch (InterruptedException e) {
-            futures.forEach(f -> f.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new CairnException("Cannot run job: interrupted while waiting for its tasks", e);
-        } catch (CancellationException e) {
-            throw new CairnException("Cannot run job: its tasks were cancelled (was the context closed?)", e);
+            synchronized (this) {
+                if (failure instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (failure instanceof Error err) {
+                    throw err;
+                }
+                if (failure != null) {
+                    throw new CairnException("Cannot run job: a task failed", failure);
+                }
+            }
+            List<U> out = new ArrayList<>(results.length);
+            for (Object r : results) {
+                out.add((U) r);
+            }
+            return out;
+        }
+
+        private void runTask(int index) {
+            try {
+                synchronized (this) {
+                    if (stopped) {
+                        return;
+                    }
+                    running.add(Thread.currentThread());
+                }
+                try {
+                    results[index] = runOne(specs.get(index));
+                } catch (Throwable t) {
+                    stop(t);
+                } finally {
+                    synchronized (this) {
+                        running.remove(Thread.currentThread());
+                        Thread.interrupted(); // an interrupt meant for this task must not reach the pool thread's next one
+                    }
+                }
+            } finally {
+                done.countDown();
+            }
+        }
+
+        /** Records the first failure and stops the job's other tasks. */
+        private synchronized void stop(Throwable t) {
+            if (failure == null) {
+                failure = t; // later failures are mostly the stopped tasks' interrupts: noise next to the cause
+            }
+            if (!stopped) {
+                stopped = true;
+                running.forEach(Thread::interrupt);
+            }
         }
     }
 

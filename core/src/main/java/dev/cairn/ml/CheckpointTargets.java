@@ -1,6 +1,5 @@
 package dev.cairn.ml;
 
-import dev.cairn.CairnContext;
 import dev.cairn.CairnException;
 import dev.cairn.CheckpointMode;
 import dev.cairn.Dataset;
@@ -9,18 +8,12 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Marks a dataset for a reliable checkpoint in a directory other than its context's.
  *
- * <p>Core fixes a checkpoint's location when the dataset is marked, from the context's
- * checkpoint directory at that moment, and has no per-dataset override. So the mark is taken
- * with the context's directory switched to the wanted one and switched back right after. Only
- * the mark happens inside the switch (a lazy mark is cheap); an eager write completes the mark
- * afterwards. Marks taken by other threads of the same context during that instant would land
- * in the wanted directory too, which is why callers that share a context between threads
- * should give it the run directory as its checkpoint directory (then nothing is switched).
+ * <p>The checkpoint's own directory is fixed when the dataset is marked:
+ * {@code <dir>/<contextId>/dataset-<id>/}.
  */
 final class CheckpointTargets {
     private CheckpointTargets() {
@@ -31,24 +24,7 @@ final class CheckpointTargets {
      * directory) and, for {@link CheckpointMode#EAGER}, writes it now.
      */
     static void mark(Dataset<?> dataset, CheckpointMode mode, Map<String, String> metadata, URI dir) {
-        CairnContext context = dataset.context();
-        if (dir == null || context.checkpointDir().equals(Optional.of(dir))) {
-            dataset.checkpoint(mode, metadata);
-            return;
-        }
-        synchronized (context) {
-            Optional<URI> previous = context.checkpointDir();
-            context.setCheckpointDir(dir);
-            try {
-                dataset.checkpoint(CheckpointMode.LAZY, metadata);
-            } finally {
-                // A context that had no directory keeps this one: core cannot unset it.
-                previous.ifPresent(context::setCheckpointDir);
-            }
-        }
-        if (mode == CheckpointMode.EAGER) {
-            dataset.checkpoint(CheckpointMode.EAGER); // completes the mark taken above, metadata included
-        }
+        dataset.checkpoint(mode, metadata, dir);
     }
 
     /** A directory given as a URI or a local path, in the canonical form core compares locations in. */

@@ -1,0 +1,531 @@
+package dev.cairn.storage.s3;
+
+import dev.cairn.storage.FileStatus;
+import dev.cairn.storage.StorageCapabilities;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageOutput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * Cairn's native {@code s3://bucket/prefix} storage on the AWS SDK for Java v2: one object per
+ * file, directories as key prefixes ending in {@code /}.
+ *
+ * <h2>How it keeps the {@link Storage} contract</h2>
+ * <ul>
+ *   <li><b>Atomic publish.</b> A file up to {@link S3StorageSettings#partSize()} is buffered and
+ *       sent as one PUT on {@link StorageOutput#commit()}. A larger one streams as a multipart
+ *       upload, at most {@link S3StorageSettings#uploadConcurrency()} part buffers per writer,
+ *       and appears only when the upload is completed by the commit; closing without a commit,
+ *       or any failure, aborts the upload, so no parts are left behind to be billed.</li>
+ *   <li><b>No overwrite.</b> {@code create(file, false)} checks at commit that nothing is there
+ *       (HEAD) and sends {@code If-None-Match: *} with the PUT or the completion, which AWS S3
+ *       (since August 2024), MinIO and recent Ceph enforce atomically: of two racing commits,
+ *       exactly one wins. A store that ignores the header (S3Proxy 2.6 does) leaves the window
+ *       between the HEAD and the PUT open; docs/storage-s3.md says which stores do what.</li>
+ *   <li><b>Listings</b> are paginated {@code ListObjectsV2} calls with delimiter {@code /}. Whether
+ *       they may lag behind commits is declared by {@link S3StorageSettings#listingConsistency()},
+ *       {@code eventual} by default: core's {@code ListingWaiter} then polls until every part of
+ *       a checkpoint is listed with its size. AWS S3 is strongly consistent since December 2020,
+ *       but many S3-compatible stores and gateways are not, and the poll costs one listing when
+ *       the store is consistent.</li>
+ *   <li><b>Errors</b> are retried by the SDK's standard retry strategy with exponential backoff
+ *       and jitter (throttling such as {@code 503 SlowDown}, 5xx, dropped connections); a read
+ *       that breaks halfway resumes with a range request. Permanent errors (403, a missing
+ *       bucket) fail at once with an {@link S3StorageException} naming bucket, key and S3 error
+ *       code.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: one instance serves every task of a context over one pooled HTTP client.
+ * Outputs and input streams belong to one thread each.
+ */
+public final class S3Storage implements Storage {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
+    private static final AtomicInteger UPLOAD_THREADS = new AtomicInteger();
+
+    private final S3StorageSettings settings;
+    private final AwsCredentialsProvider credentials;
+    private final S3Client client;
+    private final ExecutorService uploads;
+    private final StorageCapabilities capabilities;
+    /** Set when the store answered a CRC32C checksum header with "not implemented" (checksum=auto only). */
+    private volatile boolean crc32cRejected;
+    private volatile boolean closed;
+
+    /**
+     * A storage talking to the store {@code settings} describe. Builds the SDK client; sends no
+     * request (a wrong endpoint or credentials show on first use, naming the bucket).
+     */
+    public S3Storage(S3StorageSettings settings) {
+        this.settings = settings;
+        this.capabilities = new StorageCapabilities(settings.listingConsistency(), false);
+        this.credentials = credentialsProvider(settings);
+        S3ClientBuilder builder = S3Client.builder()
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(settings.maxConnections())
+                        .connectionTimeout(settings.connectionTimeout())
+                        .socketTimeout(settings.socketTimeout())
+                        // Writers wait for a pooled connection rather than fail when every one is busy.
+                        .connectionAcquisitionTimeout(settings.socketTimeout()))
+                .region(Region.of(region(settings)))
+                .credentialsProvider(credentials)
+                .forcePathStyle(settings.pathStyleAccess())
+                // The ETag-is-MD5 check misfires on stores whose ETags are not MD5s (SSE-KMS, many
+                // gateways); Cairn sends Content-MD5 or CRC32C for the store to check instead, and
+                // verifies every part's CRC32C itself after writing and on every read.
+                .serviceConfiguration(S3Configuration.builder().checksumValidationEnabled(false).build())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(settings.maxAttempts())
+                        // A checkpoint fails when one part fails: every request gets all its
+                        // attempts, instead of the token bucket cutting retries short when many
+                        // parallel writers are throttled at once.
+                        .circuitBreakerEnabled(false)
+                        .build()));
+        settings.endpoint().ifPresent(builder::endpointOverride);
+        this.client = builder.build();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "cairn-s3-upload-" + UPLOAD_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        // Unbounded on purpose: each writer bounds its own uploads in flight (upload concurrency - 1).
+        this.uploads = pool;
+        LOG.debug("Opened S3 storage: {}", settings);
+    }
+
+    private static AwsCredentialsProvider credentialsProvider(S3StorageSettings s) {
+        if (s.accessKey().isPresent()) {
+            String ak = s.accessKey().get();
+            String sk = s.secretKey().orElseThrow();
+            return StaticCredentialsProvider.create(s.sessionToken().isPresent()
+                    ? AwsSessionCredentials.create(ak, sk, s.sessionToken().get()) : AwsBasicCredentials.create(ak, sk));
+        }
+        if (s.profile().isPresent()) {
+            return ProfileCredentialsProvider.builder().profileName(s.profile().get()).build();
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    private static String region(S3StorageSettings s) {
+        if (s.region().isPresent()) {
+            return s.region().get();
+        }
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion().id();
+        } catch (SdkException e) {
+            // S3-compatible stores mostly ignore the region, and AWS redirects are reported with a hint.
+            return "us-east-1";
+        }
+    }
+
+    /** What this storage was built with. */
+    public S3StorageSettings settings() {
+        return settings;
+    }
+
+    /** Listing consistency as configured; no atomic rename (S3 has none, and needs none: objects appear whole). */
+    @Override
+    public StorageCapabilities capabilities() {
+        return capabilities;
+    }
+
+    S3Client client() {
+        checkOpen();
+        return client;
+    }
+
+    ExecutorService uploads() {
+        return uploads;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Cannot use S3 storage (expected an open storage, found it closed with its context)");
+        }
+    }
+
+    /**
+     * Opens an object with a GET. A read that breaks off resumes with a range request for the same
+     * ETag.
+     *
+     * @throws NoSuchFileException   when there is no such object
+     * @throws S3StorageException    for a missing bucket, access denied and other refusals
+     */
+    @Override
+    public InputStream open(URI file) throws IOException {
+        S3Location loc = S3Location.parse(file, "open");
+        ResponseInputStream<GetObjectResponse> body;
+        try {
+            body = client().getObject(GetObjectRequest.builder().bucket(loc.bucket()).key(loc.objectKey()).build());
+        } catch (SdkException e) {
+            throw S3Errors.translate("open", loc, "an object to read", e);
+        }
+        return new S3InputStream(this, new S3Location(loc.bucket(), loc.objectKey()), body);
+    }
+
+    /**
+     * Starts an upload. Nothing is sent until the data reaches a part size (then a multipart upload
+     * starts) or until the commit (then it is one PUT).
+     */
+    @Override
+    public StorageOutput create(URI file, boolean overwrite) throws IOException {
+        S3Location loc = S3Location.parse(file, "create");
+        if (loc.objectKey().isEmpty()) {
+            throw new IOException("Cannot create " + file + " (expected an object key after the bucket, found none)");
+        }
+        checkOpen();
+        return new S3Output(this, new S3Location(loc.bucket(), loc.objectKey()), overwrite);
+    }
+
+    /**
+     * The object's size and modification time from a HEAD; when there is no object but keys
+     * under {@code key/}, a directory.
+     */
+    @Override
+    public FileStatus stat(URI file) throws IOException {
+        S3Location loc = S3Location.parse(file, "stat");
+        String key = loc.objectKey();
+        if (!key.isEmpty()) {
+            try {
+                HeadObjectResponse head = client().headObject(HeadObjectRequest.builder().bucket(loc.bucket()).key(key).build());
+                return new FileStatus(S3Location.toUri(loc.bucket(), key), head.contentLength(), false,
+                        head.lastModified() == null ? Instant.EPOCH : head.lastModified());
+            } catch (SdkException e) {
+                if (!S3Errors.isMissingObject(e)) {
+                    throw S3Errors.translate("stat", loc, "an object's metadata", e);
+                }
+            }
+        }
+        // No object. A prefix with keys under it is a directory; this listing also tells a missing
+        // bucket (NoSuchBucket) from a missing key, which a body-less HEAD 404 cannot.
+        ListObjectsV2Response page;
+        try {
+            page = client().listObjectsV2(ListObjectsV2Request.builder().bucket(loc.bucket()).prefix(loc.directoryPrefix())
+                    .maxKeys(1).build());
+        } catch (SdkException e) {
+            throw S3Errors.translate("stat", loc, "an object or a key prefix", e);
+        }
+        if (page.hasContents() && !page.contents().isEmpty() || key.isEmpty()) {
+            return new FileStatus(S3Location.toUri(loc.bucket(), key), 0, true, Instant.EPOCH);
+        }
+        throw new NoSuchFileException(file.toString(), null, loc.describe() + ": no such object or key prefix");
+    }
+
+    /**
+     * One {@code ListObjectsV2} call per page of {@link S3StorageSettings#listPageSize()} keys
+     * under {@code directory/}, with delimiter {@code /}: objects are files, common prefixes are
+     * directories. A directory marker object (a key ending in {@code /}, as consoles create) is
+     * not listed as a child of itself.
+     */
+    @Override
+    public List<FileStatus> list(URI directory) throws IOException {
+        S3Location loc = S3Location.parse(directory, "list");
+        String prefix = loc.directoryPrefix();
+        List<FileStatus> out = new ArrayList<>();
+        String token = null;
+        do {
+            ListObjectsV2Response page;
+            try {
+                page = client().listObjectsV2(ListObjectsV2Request.builder().bucket(loc.bucket()).prefix(prefix).delimiter("/")
+                        .maxKeys(settings.listPageSize()).continuationToken(token).build());
+            } catch (SdkException e) {
+                throw S3Errors.translate("list", loc, "a listing of the keys under '" + prefix + "'", e);
+            }
+            for (S3Object o : page.contents()) {
+                if (o.key().equals(prefix)) {
+                    continue;
+                }
+                out.add(new FileStatus(S3Location.toUri(loc.bucket(), o.key()), o.size() == null ? 0 : o.size(), false,
+                        o.lastModified() == null ? Instant.EPOCH : o.lastModified()));
+            }
+            for (CommonPrefix p : page.commonPrefixes()) {
+                String dir = p.prefix().endsWith("/") ? p.prefix().substring(0, p.prefix().length() - 1) : p.prefix();
+                out.add(new FileStatus(S3Location.toUri(loc.bucket(), dir), 0, true, Instant.EPOCH));
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return out;
+    }
+
+    /**
+     * Deletes the object at the key and every object under {@code key/}, a thousand keys per
+     * {@code DeleteObjects} request. Refuses the bucket root: Cairn never empties a whole bucket.
+     */
+    @Override
+    public void delete(URI fileOrDirectory) throws IOException {
+        S3Location loc = S3Location.parse(fileOrDirectory, "delete");
+        String key = loc.objectKey();
+        if (key.isEmpty()) {
+            throw new IOException("Cannot delete " + fileOrDirectory + " (expected a key prefix below the bucket, found the bucket"
+                    + " root; Cairn never deletes a whole bucket's contents)");
+        }
+        List<ObjectIdentifier> batch = new ArrayList<>();
+        batch.add(ObjectIdentifier.builder().key(key).build());
+        String prefix = key + "/";
+        String token = null;
+        do {
+            ListObjectsV2Response page;
+            try {
+                page = client().listObjectsV2(ListObjectsV2Request.builder().bucket(loc.bucket()).prefix(prefix)
+                        .maxKeys(settings.listPageSize()).continuationToken(token).build());
+            } catch (SdkException e) {
+                throw S3Errors.translate("delete", loc, "a listing of the keys to delete under '" + prefix + "'", e);
+            }
+            for (S3Object o : page.contents()) {
+                batch.add(ObjectIdentifier.builder().key(o.key()).build());
+                if (batch.size() == 1000) {
+                    deleteBatch(loc, batch);
+                    batch.clear();
+                }
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        if (!batch.isEmpty()) {
+            deleteBatch(loc, batch);
+        }
+    }
+
+    private void deleteBatch(S3Location loc, List<ObjectIdentifier> keys) throws IOException {
+        DeleteObjectsResponse response;
+        try {
+            response = client().deleteObjects(DeleteObjectsRequest.builder().bucket(loc.bucket())
+                    .delete(Delete.builder().objects(keys).quiet(true).build()).build());
+        } catch (SdkException e) {
+            throw S3Errors.translate("delete", loc, "the store to delete " + keys.size() + " keys", e);
+        }
+        List<S3Error> errors = response.errors().stream().filter(e -> !"NoSuchKey".equals(e.code())).toList();
+        if (!errors.isEmpty()) {
+            S3Error first = errors.get(0);
+            throw new S3StorageException("Cannot delete " + loc + ": " + loc.describe() + " (expected every key under it deleted, found "
+                    + errors.size() + " refused, first " + first.key() + ": S3 error " + first.code() + ": " + first.message()
+                    + "; the rest was deleted)", loc.bucket(), first.key(), first.code(), 0, null);
+        }
+    }
+
+    // ---------------------------------------------------------------- requests of S3Output
+
+    /** The checksum to send now: {@code auto} is CRC32C until the store rejects it. */
+    S3Checksum checksumToSend() {
+        S3Checksum c = settings.checksum();
+        if (c == S3Checksum.AUTO) {
+            return crc32cRejected ? S3Checksum.MD5 : S3Checksum.CRC32C;
+        }
+        return c;
+    }
+
+    /**
+     * Whether {@code e}, answering a request with a CRC32C header, means the store does not know
+     * those headers; if so, and {@code checksum=auto}, switches to MD5 for good and returns true.
+     */
+    boolean fallBackFromCrc32c(S3Checksum sent, SdkException e, S3Location loc) {
+        if (settings.checksum() != S3Checksum.AUTO || sent != S3Checksum.CRC32C || !S3Errors.isService(e)) {
+            return false;
+        }
+        int status = S3Errors.status(e);
+        String code = S3Errors.code(e);
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        boolean rejected = status == 501 || (status == 400 && ("InvalidArgument".equals(code) || "InvalidRequest".equals(code))
+                && message.contains("checksum"));
+        if (rejected && !crc32cRejected) {
+            crc32cRejected = true;
+            LOG.warn("The store at {} rejected the CRC32C checksum headers ({} {}) on {}; sending Content-MD5 instead from now on"
+                    + " (set {}=md5 to skip this probe)", settings.endpoint().map(URI::toString).orElse("AWS"), status, code, loc,
+                    S3StorageSettings.CHECKSUM);
+        }
+        return rejected;
+    }
+
+    /** Adds the request checksum of {@code data[0..len)} to a PUT. */
+    static PutObjectRequest.Builder withChecksum(PutObjectRequest.Builder b, S3Checksum c, byte[] data, int len) {
+        switch (c) {
+            case CRC32C:
+                return b.checksumCRC32C(crc32c(data, len));
+            case MD5:
+                return b.contentMD5(md5(data, len));
+            default:
+                return b;
+        }
+    }
+
+    /** Adds the request checksum of {@code data[0..len)} to a part upload. */
+    static UploadPartRequest.Builder withChecksum(UploadPartRequest.Builder b, S3Checksum c, byte[] data, int len) {
+        switch (c) {
+            case CRC32C:
+                return b.checksumCRC32C(crc32c(data, len));
+            case MD5:
+                return b.contentMD5(md5(data, len));
+            default:
+                return b;
+        }
+    }
+
+    /** S3's checksum header value: the CRC32C as 4 big-endian bytes, base64. */
+    static String crc32c(byte[] data, int len) {
+        CRC32C crc = new CRC32C();
+        crc.update(data, 0, len);
+        return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    static String md5(byte[] data, int len) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            md.update(data, 0, len);
+            return Base64.getEncoder().encodeToString(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has MD5", e);
+        }
+    }
+
+    /** A request body over {@code data[0..len)} that re-reads the array on every retry, without copying it. */
+    static RequestBody body(byte[] data, int len) {
+        return RequestBody.fromContentProvider(() -> new java.io.ByteArrayInputStream(data, 0, len), len, "application/octet-stream");
+    }
+
+    /** Starts a multipart upload declared for {@code checksum}; returns its id. */
+    String createMultipartUpload(S3Location loc, S3Checksum checksum) {
+        CreateMultipartUploadRequest.Builder b = CreateMultipartUploadRequest.builder().bucket(loc.bucket()).key(loc.key());
+        if (checksum == S3Checksum.CRC32C) {
+            b.checksumAlgorithm(ChecksumAlgorithm.CRC32_C);
+        }
+        return client().createMultipartUpload(b.build()).uploadId();
+    }
+
+    /** Uploads one part; returns what the completion needs of it. */
+    CompletedPart uploadPart(S3Location loc, String uploadId, int partNumber, S3Checksum checksum, byte[] data, int len) {
+        UploadPartRequest.Builder b = UploadPartRequest.builder().bucket(loc.bucket()).key(loc.key()).uploadId(uploadId)
+                .partNumber(partNumber).contentLength((long) len);
+        withChecksum(b, checksum, data, len);
+        String eTag = client().uploadPart(b.build(), body(data, len)).eTag();
+        CompletedPart.Builder part = CompletedPart.builder().partNumber(partNumber).eTag(eTag);
+        if (checksum == S3Checksum.CRC32C) {
+            part.checksumCRC32C(crc32c(data, len));
+        }
+        return part.build();
+    }
+
+    /** Completes a multipart upload, with {@code If-None-Match: *} when the file must not be replaced. */
+    void completeMultipartUpload(S3Location loc, String uploadId, List<CompletedPart> parts, boolean ifNoneMatch) {
+        CompleteMultipartUploadRequest.Builder b = CompleteMultipartUploadRequest.builder().bucket(loc.bucket()).key(loc.key())
+                .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build());
+        if (ifNoneMatch) {
+            b.ifNoneMatch("*");
+        }
+        client().completeMultipartUpload(b.build());
+    }
+
+    /** Aborts a multipart upload; an upload already gone counts as aborted. */
+    void abortMultipartUpload(S3Location loc, String uploadId) throws IOException {
+        try {
+            client.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(loc.bucket()).key(loc.key())
+                    .uploadId(uploadId).build());
+        } catch (NoSuchUploadException e) {
+            // already aborted or completed
+        } catch (SdkException e) {
+            IOException io = S3Errors.translate("abort upload " + uploadId + " of", loc, "the store to drop the uploaded parts", e);
+            throw new S3StorageException(io.getMessage() + "; the parts stay billed until removed: add a bucket lifecycle rule"
+                    + " AbortIncompleteMultipartUpload", loc.bucket(), loc.key(), S3Errors.code(e), S3Errors.status(e), e);
+        }
+    }
+
+    /** Whether an object exists at the key (HEAD). */
+    boolean exists(S3Location loc) throws IOException {
+        try {
+            client().headObject(HeadObjectRequest.builder().bucket(loc.bucket()).key(loc.key()).build());
+            return true;
+        } catch (SdkException e) {
+            if (S3Errors.isMissingObject(e)) {
+                return false;
+            }
+            throw S3Errors.translate("commit", loc, "to learn whether an object exists at the key", e);
+        }
+    }
+
+    /** Puts a whole object, with {@code If-None-Match: *} when it must not replace one. */
+    void putObject(S3Location loc, S3Checksum checksum, byte[] data, int len, boolean ifNoneMatch) {
+        PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(loc.bucket()).key(loc.key()).contentLength((long) len);
+        withChecksum(b, checksum, data, len);
+        if (ifNoneMatch) {
+            b.ifNoneMatch("*");
+        }
+        client().putObject(b.build(), body(data, len));
+    }
+
+    /** Closes the HTTP client; uploads still running fail. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        uploads.shutdownNow();
+        client.close();
+        if (credentials instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) credentials).close();
+            } catch (Exception e) {
+                LOG.debug("Cannot close the credentials provider", e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "S3Storage" + settings;
+    }
+}

@@ -1,0 +1,459 @@
+package dev.cairn.storage.s3;
+
+import dev.cairn.CairnException;
+import dev.cairn.CairnOptions;
+import dev.cairn.storage.ListingConsistency;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How an {@link S3Storage} talks to its store: immutable, built with {@link #builder()} or read
+ * from a context's options with {@link #fromOptions(CairnOptions)}. Setters validate their value
+ * at once; {@link Builder#build()} checks the fields against each other.
+ *
+ * <table>
+ *   <caption>Options (all optional)</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@value #ENDPOINT}</td><td>AWS</td><td>endpoint URI of an S3-compatible store (MinIO, Ceph RGW, S3Proxy)</td></tr>
+ *   <tr><td>{@value #REGION}</td><td>SDK region chain, else {@code us-east-1}</td><td>signing region</td></tr>
+ *   <tr><td>{@value #PATH_STYLE_ACCESS}</td><td>{@code false}</td><td>{@code http://host/bucket/key} instead of {@code http://bucket.host/key}</td></tr>
+ *   <tr><td>{@value #ACCESS_KEY}, {@value #SECRET_KEY}</td><td>SDK credentials chain</td><td>static credentials (both or neither)</td></tr>
+ *   <tr><td>{@value #SESSION_TOKEN}</td><td>none</td><td>session token for temporary static credentials</td></tr>
+ *   <tr><td>{@value #PROFILE}</td><td>none</td><td>named profile of {@code ~/.aws/credentials} and {@code ~/.aws/config}</td></tr>
+ *   <tr><td>{@value #LISTING_CONSISTENCY}</td><td>{@code eventual}</td><td>{@code eventual}: readers poll listings; {@code strong}: one listing decides</td></tr>
+ *   <tr><td>{@value #PART_SIZE}</td><td>{@code 8MiB}</td><td>multipart part size, 5 MiB to 5 GiB; smaller files are one PUT</td></tr>
+ *   <tr><td>{@value #UPLOAD_CONCURRENCY}</td><td>{@code 4}</td><td>part buffers per writer, including the one being filled</td></tr>
+ *   <tr><td>{@value #MAX_CONNECTIONS}</td><td>{@code 64}</td><td>HTTP connection pool size</td></tr>
+ *   <tr><td>{@value #CONNECTION_TIMEOUT}</td><td>{@code 10s}</td><td>TCP connect timeout</td></tr>
+ *   <tr><td>{@value #SOCKET_TIMEOUT}</td><td>{@code 60s}</td><td>longest wait for bytes on an open connection</td></tr>
+ *   <tr><td>{@value #MAX_ATTEMPTS}</td><td>{@code 6}</td><td>attempts per request, first one included</td></tr>
+ *   <tr><td>{@value #CHECKSUM}</td><td>{@code auto}</td><td>see {@link S3Checksum}</td></tr>
+ *   <tr><td>{@value #CONDITIONAL_WRITES}</td><td>{@code true}</td><td>send {@code If-None-Match: *} on no-overwrite commits</td></tr>
+ *   <tr><td>{@value #LIST_PAGE_SIZE}</td><td>{@code 1000}</td><td>keys per ListObjectsV2 page</td></tr>
+ * </table>
+ *
+ * <p>Thread-safe (immutable).
+ */
+public final class S3StorageSettings {
+    /** Option key: endpoint URI override; default: AWS. */
+    public static final String ENDPOINT = "cairn.s3.endpoint";
+    /** Option key: signing region; default: the SDK's region provider chain, else {@code us-east-1}. */
+    public static final String REGION = "cairn.s3.region";
+    /** Option key: path-style requests, {@code true} or {@code false} (default). */
+    public static final String PATH_STYLE_ACCESS = "cairn.s3.path-style-access";
+    /** Option key: static access key id. */
+    public static final String ACCESS_KEY = "cairn.s3.access-key";
+    /** Option key: static secret access key. */
+    public static final String SECRET_KEY = "cairn.s3.secret-key";
+    /** Option key: session token for temporary static credentials. */
+    public static final String SESSION_TOKEN = "cairn.s3.session-token";
+    /** Option key: named credentials profile. */
+    public static final String PROFILE = "cairn.s3.profile";
+    /** Option key: {@code eventual} (default) or {@code strong}. */
+    public static final String LISTING_CONSISTENCY = "cairn.s3.listing.consistency";
+    /** Option key: multipart part size, default {@code 8MiB}. */
+    public static final String PART_SIZE = "cairn.s3.upload.part-size";
+    /** Option key: part buffers per writer, default {@code 4}. */
+    public static final String UPLOAD_CONCURRENCY = "cairn.s3.upload.concurrency";
+    /** Option key: HTTP connection pool size, default {@code 64}. */
+    public static final String MAX_CONNECTIONS = "cairn.s3.max-connections";
+    /** Option key: connect timeout, default {@code 10s}. */
+    public static final String CONNECTION_TIMEOUT = "cairn.s3.connection-timeout";
+    /** Option key: socket read timeout, default {@code 60s}. */
+    public static final String SOCKET_TIMEOUT = "cairn.s3.socket-timeout";
+    /** Option key: attempts per request, default {@code 6}. */
+    public static final String MAX_ATTEMPTS = "cairn.s3.retry.max-attempts";
+    /** Option key: per-request checksum, default {@code auto}. */
+    public static final String CHECKSUM = "cairn.s3.checksum";
+    /** Option key: {@code If-None-Match: *} on no-overwrite commits, default {@code true}. */
+    public static final String CONDITIONAL_WRITES = "cairn.s3.conditional-writes";
+    /** Option key: keys per listing page, default {@code 1000}. */
+    public static final String LIST_PAGE_SIZE = "cairn.s3.list.page-size";
+
+    /** S3's smallest part size for every part but the last. */
+    public static final long MIN_PART_SIZE = 5L << 20;
+    /** The largest part size: what one Java array holds (S3 itself allows parts up to 5 GiB). */
+    public static final long MAX_PART_SIZE = Integer.MAX_VALUE - 8;
+
+    private final URI endpoint;
+    private final String region;
+    private final boolean pathStyleAccess;
+    private final String accessKey;
+    private final String secretKey;
+    private final String sessionToken;
+    private final String profile;
+    private final ListingConsistency listingConsistency;
+    private final int partSize;
+    private final int uploadConcurrency;
+    private final int maxConnections;
+    private final Duration connectionTimeout;
+    private final Duration socketTimeout;
+    private final int maxAttempts;
+    private final S3Checksum checksum;
+    private final boolean conditionalWrites;
+    private final int listPageSize;
+
+    private S3StorageSettings(Builder b) {
+        this.endpoint = b.endpoint;
+        this.region = b.region;
+        this.pathStyleAccess = b.pathStyleAccess;
+        this.accessKey = b.accessKey;
+        this.secretKey = b.secretKey;
+        this.sessionToken = b.sessionToken;
+        this.profile = b.profile;
+        this.listingConsistency = b.listingConsistency;
+        this.partSize = b.partSize;
+        this.uploadConcurrency = b.uploadConcurrency;
+        this.maxConnections = b.maxConnections;
+        this.connectionTimeout = b.connectionTimeout;
+        this.socketTimeout = b.socketTimeout;
+        this.maxAttempts = b.maxAttempts;
+        this.checksum = b.checksum;
+        this.conditionalWrites = b.conditionalWrites;
+        this.listPageSize = b.listPageSize;
+    }
+
+    /** Every option key this class reads. */
+    public static Set<String> optionKeys() {
+        return Set.of(ENDPOINT, REGION, PATH_STYLE_ACCESS, ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, PROFILE, LISTING_CONSISTENCY,
+                PART_SIZE, UPLOAD_CONCURRENCY, MAX_CONNECTIONS, CONNECTION_TIMEOUT, SOCKET_TIMEOUT, MAX_ATTEMPTS, CHECKSUM,
+                CONDITIONAL_WRITES, LIST_PAGE_SIZE);
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Settings from a context's string options; unset keys keep their defaults.
+     *
+     * @throws CairnException naming the key for a value that does not parse or is out of range
+     */
+    public static S3StorageSettings fromOptions(CairnOptions options) {
+        Builder b = builder();
+        options.get(ENDPOINT).ifPresent(v -> b.endpoint(parseEndpoint(v)));
+        options.get(REGION).ifPresent(b::region);
+        b.pathStyleAccess(options.getBoolean(PATH_STYLE_ACCESS, false));
+        options.get(ACCESS_KEY).ifPresent(v -> b.accessKey = v);
+        options.get(SECRET_KEY).ifPresent(v -> b.secretKey = v);
+        options.get(SESSION_TOKEN).ifPresent(v -> b.sessionToken = v);
+        options.get(PROFILE).ifPresent(b::profile);
+        options.get(LISTING_CONSISTENCY).ifPresent(v -> b.listingConsistency(parseConsistency(v)));
+        b.partSize(checkedPartSize(PART_SIZE, options.getBytes(PART_SIZE, b.partSize)));
+        b.uploadConcurrency(atLeast(UPLOAD_CONCURRENCY, options.getInt(UPLOAD_CONCURRENCY, b.uploadConcurrency), 1));
+        b.maxConnections(atLeast(MAX_CONNECTIONS, options.getInt(MAX_CONNECTIONS, b.maxConnections), 1));
+        b.connectionTimeout(positive(CONNECTION_TIMEOUT, options.getDuration(CONNECTION_TIMEOUT, b.connectionTimeout)));
+        b.socketTimeout(positive(SOCKET_TIMEOUT, options.getDuration(SOCKET_TIMEOUT, b.socketTimeout)));
+        b.maxAttempts(atLeast(MAX_ATTEMPTS, options.getInt(MAX_ATTEMPTS, b.maxAttempts), 1));
+        options.get(CHECKSUM).ifPresent(v -> b.checksum(S3Checksum.fromId(CHECKSUM, v)));
+        b.conditionalWrites(options.getBoolean(CONDITIONAL_WRITES, true));
+        int page = options.getInt(LIST_PAGE_SIZE, b.listPageSize);
+        if (page < 1 || page > 1000) {
+            throw invalid(LIST_PAGE_SIZE, String.valueOf(page), "a page size from 1 to 1000 (S3 returns at most 1000 keys per page)");
+        }
+        b.listPageSize(page);
+        return b.build();
+    }
+
+    private static URI parseEndpoint(String value) {
+        URI uri;
+        try {
+            uri = URI.create(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw invalid(ENDPOINT, value, "an http:// or https:// URI such as http://127.0.0.1:9000");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw invalid(ENDPOINT, value, "an http:// or https:// URI such as http://127.0.0.1:9000");
+        }
+        return uri;
+    }
+
+    private static ListingConsistency parseConsistency(String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "eventual":
+                return ListingConsistency.EVENTUAL;
+            case "strong":
+                return ListingConsistency.STRONG;
+            default:
+                throw invalid(LISTING_CONSISTENCY, value, "eventual or strong; eventual polls listings until every part shows,"
+                        + " strong trusts the first listing (AWS S3 since December 2020, MinIO)");
+        }
+    }
+
+    private static int checkedPartSize(String key, long bytes) {
+        if (bytes < MIN_PART_SIZE || bytes > MAX_PART_SIZE) {
+            throw invalid(key, bytes + " bytes", "a part size from 5MiB (S3's minimum for all but the last part) to 2047MiB");
+        }
+        return (int) bytes;
+    }
+
+    private static int atLeast(String key, int value, int min) {
+        if (value < min) {
+            throw invalid(key, String.valueOf(value), "a whole number >= " + min);
+        }
+        return value;
+    }
+
+    private static Duration positive(String key, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw invalid(key, d.toString(), "a duration > 0 such as 500ms, 30s or 2m");
+        }
+        return d;
+    }
+
+    static CairnException invalid(String key, String value, String expected) {
+        return new CairnException("Cannot read option " + key + ": (expected " + expected + ", found '" + value + "')");
+    }
+
+    /** The endpoint override; empty for AWS. */
+    public Optional<URI> endpoint() {
+        return Optional.ofNullable(endpoint);
+    }
+
+    /** The region; empty to ask the SDK's region provider chain (then {@code us-east-1}). */
+    public Optional<String> region() {
+        return Optional.ofNullable(region);
+    }
+
+    /** Whether requests are path-style. */
+    public boolean pathStyleAccess() {
+        return pathStyleAccess;
+    }
+
+    /** The static access key id, if static credentials are set. */
+    public Optional<String> accessKey() {
+        return Optional.ofNullable(accessKey);
+    }
+
+    /** The static secret key, if static credentials are set. */
+    Optional<String> secretKey() {
+        return Optional.ofNullable(secretKey);
+    }
+
+    /** The session token of static temporary credentials. */
+    Optional<String> sessionToken() {
+        return Optional.ofNullable(sessionToken);
+    }
+
+    /** The credentials profile name, if set. */
+    public Optional<String> profile() {
+        return Optional.ofNullable(profile);
+    }
+
+    /** The listing consistency the storage declares. */
+    public ListingConsistency listingConsistency() {
+        return listingConsistency;
+    }
+
+    /** Bytes per multipart part; files up to this size are one PUT. */
+    public int partSize() {
+        return partSize;
+    }
+
+    /** Part buffers per writer, the one being filled included: a writer holds at most {@code partSize × uploadConcurrency} bytes. */
+    public int uploadConcurrency() {
+        return uploadConcurrency;
+    }
+
+    /** HTTP connection pool size. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** TCP connect timeout. */
+    public Duration connectionTimeout() {
+        return connectionTimeout;
+    }
+
+    /** Longest wait for bytes on an open connection. */
+    public Duration socketTimeout() {
+        return socketTimeout;
+    }
+
+    /** Attempts per request, the first included. */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** Per-request checksum. */
+    public S3Checksum checksum() {
+        return checksum;
+    }
+
+    /** Whether no-overwrite commits send {@code If-None-Match: *}. */
+    public boolean conditionalWrites() {
+        return conditionalWrites;
+    }
+
+    /** Keys per listing page. */
+    public int listPageSize() {
+        return listPageSize;
+    }
+
+    @Override
+    public String toString() {
+        // Never the secret or the token: settings end up in logs.
+        return "S3StorageSettings{endpoint=" + (endpoint == null ? "AWS" : endpoint) + ", region=" + (region == null ? "(chain)" : region)
+                + ", pathStyleAccess=" + pathStyleAccess + ", credentials=" + (accessKey != null ? "static " + accessKey
+                : profile != null ? "profile " + profile : "default chain") + ", listing=" + listingConsistency
+                + ", partSize=" + partSize + ", uploadConcurrency=" + uploadConcurrency + ", maxConnections=" + maxConnections
+                + ", maxAttempts=" + maxAttempts + ", checksum=" + checksum.id() + ", conditionalWrites=" + conditionalWrites + "}";
+    }
+
+    /** Builds {@link S3StorageSettings}; not thread-safe. */
+    public static final class Builder {
+        private URI endpoint;
+        private String region;
+        private boolean pathStyleAccess;
+        private String accessKey;
+        private String secretKey;
+        private String sessionToken;
+        private String profile;
+        private ListingConsistency listingConsistency = ListingConsistency.EVENTUAL;
+        private int partSize = 8 << 20;
+        private int uploadConcurrency = 4;
+        private int maxConnections = 64;
+        private Duration connectionTimeout = Duration.ofSeconds(10);
+        private Duration socketTimeout = Duration.ofSeconds(60);
+        private int maxAttempts = 6;
+        private S3Checksum checksum = S3Checksum.AUTO;
+        private boolean conditionalWrites = true;
+        private int listPageSize = 1000;
+
+        private Builder() {
+        }
+
+        /** Endpoint of an S3-compatible store, e.g. {@code http://127.0.0.1:9000}; {@code null} for AWS. */
+        public Builder endpoint(URI endpoint) {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        /** Signing region, e.g. {@code eu-west-1}; {@code null} to ask the SDK's region chain. */
+        public Builder region(String region) {
+            if (region != null && region.isBlank()) {
+                throw invalid(REGION, region, "a region name such as us-east-1");
+            }
+            this.region = region == null ? null : region.trim();
+            return this;
+        }
+
+        /** Path-style requests (MinIO, Ceph and S3Proxy usually need them). */
+        public Builder pathStyleAccess(boolean pathStyleAccess) {
+            this.pathStyleAccess = pathStyleAccess;
+            return this;
+        }
+
+        /** Static credentials; {@code null}s to use the profile or the SDK's default chain. */
+        public Builder credentials(String accessKey, String secretKey) {
+            this.accessKey = accessKey;
+            this.secretKey = secretKey;
+            return this;
+        }
+
+        /** Session token for temporary static credentials. */
+        public Builder sessionToken(String sessionToken) {
+            this.sessionToken = sessionToken;
+            return this;
+        }
+
+        /** Credentials profile name. */
+        public Builder profile(String profile) {
+            this.profile = profile;
+            return this;
+        }
+
+        /** What listings guarantee; {@link ListingConsistency#EVENTUAL} unless set. */
+        public Builder listingConsistency(ListingConsistency listingConsistency) {
+            this.listingConsistency = Objects.requireNonNull(listingConsistency, "listingConsistency");
+            return this;
+        }
+
+        /** Multipart part size in bytes, from 5 MiB to 2047 MiB. */
+        public Builder partSize(long partSize) {
+            this.partSize = checkedPartSize(PART_SIZE, partSize);
+            return this;
+        }
+
+        /** Part buffers per writer, the one being filled included; 1 uploads in the writing thread. */
+        public Builder uploadConcurrency(int uploadConcurrency) {
+            this.uploadConcurrency = atLeast(UPLOAD_CONCURRENCY, uploadConcurrency, 1);
+            return this;
+        }
+
+        /** HTTP connection pool size. */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = atLeast(MAX_CONNECTIONS, maxConnections, 1);
+            return this;
+        }
+
+        /** TCP connect timeout. */
+        public Builder connectionTimeout(Duration connectionTimeout) {
+            this.connectionTimeout = positive(CONNECTION_TIMEOUT, Objects.requireNonNull(connectionTimeout, "connectionTimeout"));
+            return this;
+        }
+
+        /** Longest wait for bytes on an open connection. */
+        public Builder socketTimeout(Duration socketTimeout) {
+            this.socketTimeout = positive(SOCKET_TIMEOUT, Objects.requireNonNull(socketTimeout, "socketTimeout"));
+            return this;
+        }
+
+        /** Attempts per request, the first included; 1 disables retries. */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = atLeast(MAX_ATTEMPTS, maxAttempts, 1);
+            return this;
+        }
+
+        /** Per-request checksum. */
+        public Builder checksum(S3Checksum checksum) {
+            this.checksum = Objects.requireNonNull(checksum, "checksum");
+            return this;
+        }
+
+        /** Whether no-overwrite commits send {@code If-None-Match: *}. */
+        public Builder conditionalWrites(boolean conditionalWrites) {
+            this.conditionalWrites = conditionalWrites;
+            return this;
+        }
+
+        /** Keys per listing page, 1 to 1000. */
+        public Builder listPageSize(int listPageSize) {
+            if (listPageSize < 1 || listPageSize > 1000) {
+                throw invalid(LIST_PAGE_SIZE, String.valueOf(listPageSize), "a page size from 1 to 1000");
+            }
+            this.listPageSize = listPageSize;
+            return this;
+        }
+
+        /**
+         * The settings.
+         *
+         * @throws CairnException when only one of access key and secret key is set, when a
+         *                        session token comes without them, or when static keys and a
+         *                        profile are both set
+         */
+        public S3StorageSettings build() {
+            if ((accessKey == null) != (secretKey == null)) {
+                throw new CairnException("Cannot configure S3 storage: (expected both " + ACCESS_KEY + " and " + SECRET_KEY
+                        + " or neither, found only " + (accessKey == null ? SECRET_KEY : ACCESS_KEY)
+                        + "; leave both out to use the SDK's default credentials chain)");
+            }
+            if (sessionToken != null && accessKey == null) {
+                throw new CairnException("Cannot configure S3 storage: (expected " + SESSION_TOKEN + " together with " + ACCESS_KEY
+                        + " and " + SECRET_KEY + ", found the token alone)");
+            }
+            if (profile != null && accessKey != null) {
+                throw new CairnException("Cannot configure S3 storage: (expected static keys or " + PROFILE
+                        + ", found both; keep one of them)");
+            }
+            return new S3StorageSettings(this);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.cairn.storage.s3;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A tiny HTTP proxy in front of a real S3 server that records every request and injects faults
+ * into chosen ones: an S3 error answer (503 SlowDown, 403 AccessDenied, 412...), a connection
+ * dropped before any answer, a response body cut short, or a request body damaged on the way.
+ * Everything else is forwarded unchanged, so the server behind still decides what S3 does.
+ *
+ * <p>The server behind must run without authentication: forwarded requests carry the client's
+ * signature for the proxy's host.
+ */
+final class FaultProxy implements AutoCloseable {
+    /** A recorded request. Header names are lower case. */
+    record Request(String method, String rawPath, String rawQuery, Map<String, String> headers) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        boolean hasQueryParameter(String name) {
+            if (rawQuery == null) {
+                return false;
+            }
+            for (String p : rawQuery.split("&")) {
+                if (p.equals(name) || p.startsWith(name + "=")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** A PUT of a whole object: not a part upload, not a copy. */
+        boolean isPutObject() {
+            return method.equals("PUT") && !hasQueryParameter("uploadId") && !hasQueryParameter("partNumber");
+        }
+
+        boolean isUploadPart() {
+            return method.equals("PUT") && hasQueryParameter("partNumber");
+        }
+
+        boolean isComplete() {
+            return method.equals("POST") && hasQueryParameter("uploadId");
+        }
+
+        boolean isGetObject() {
+            return method.equals("GET") && !hasQueryParameter("list-type") && !hasQueryParameter("uploads")
+                    && rawPath.indexOf('/', 1) > 0;
+        }
+    }
+
+    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST }
+
+    private record Fault(Predicate<Request> when, AtomicInteger remaining, Kind kind, int status, String code, int bytes) {
+    }
+
+    private static final Set<String> SKIPPED_REQUEST_HEADERS = Set.of("host", "connection", "content-length", "transfer-encoding",
+            "expect", "keep-alive");
+    private static final Set<String> SKIPPED_RESPONSE_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
+            "keep-alive", "date");
+
+    private final URI backend;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fault-proxy");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
+    private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+
+    FaultProxy(URI backend) throws IOException {
+        this.backend = backend;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Answers the next {@code times} matching requests with an S3 error document. */
+    void failWith(Predicate<Request> when, int times, int status, String code) {
+        faults.add(new Fault(when, new AtomicInteger(times), Kind.ERROR, status, code, 0));
+    }
+
+    /** Closes the connection of the next {@code times} matching requests without an answer. */
+    void drop(Predicate<Request> when, int times) {
+        faults.add(new Fault(when, new AtomicInteger(times), Kind.DROP, 0, null, 0));
+    }
+
+    /** Forwards the next matching request but sends only the first {@code bytes} of the body it announced. */
+    void truncateResponse(Predicate<Request> when, int bytes) {
+        faults.add(new Fault(when, new AtomicInteger(1), Kind.TRUNCATE_RESPONSE, 0, null, bytes));
+    }
+
+    /** Flips one byte in the middle of the body of the next matching request before forwarding it. */
+    void damageRequest(Predicate<Request> when) {
+        faults.add(new Fault(when, new AtomicInteger(1), Kind.DAMAGE_REQUEST, 0, null, 0));
+    }
+
+    /** Every request so far, in arrival order. */
+    List<Request> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** The requests so far that match. */
+    List<Request> requests(Predicate<Request> which) {
+        return requests().stream().filter(which).toList();
+    }
+
+    void reset() {
+        faults.clear();
+        requests.clear();
+    }
+
+    private Fault take(Request r) {
+        synchronized (faults) {
+            for (Fault f : faults) {
+                if (f.remaining().get() > 0 && f.when().test(r)) {
+                    f.remaining().decrementAndGet();
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try {
+            Map<String, String> headers = new TreeMap<>();
+            ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
+            URI uri = ex.getRequestURI();
+            Request request = new Request(ex.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), headers);
+            requests.add(request);
+            byte[] body = ex.getRequestBody().readAllBytes();
+            Fault fault = take(request);
+            if (fault != null && fault.kind() == Kind.DROP) {
+                ex.close(); // no answer at all: the connection goes away
+                return;
+            }
+            if (fault != null && fault.kind() == Kind.ERROR) {
+                byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + fault.code() + "</Code><Message>injected by"
+                        + " the test</Message><RequestId>fault-proxy</RequestId></Error>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "application/xml");
+                if (request.method().equals("HEAD")) {
+                    ex.sendResponseHeaders(fault.status(), -1);
+                } else {
+                    ex.sendResponseHeaders(fault.status(), xml.length);
+                    ex.getResponseBody().write(xml);
+                }
+                ex.close();
+                return;
+            }
+            if (fault != null && fault.kind() == Kind.DAMAGE_REQUEST && body.length > 0) {
+                body[body.length / 2] ^= 0x01;
+            }
+            forward(ex, request, body, fault != null && fault.kind() == Kind.TRUNCATE_RESPONSE ? fault.bytes() : -1);
+        } catch (IOException | RuntimeException e) {
+            ex.close();
+        }
+    }
+
+    private void forward(HttpExchange ex, Request request, byte[] body, int truncateAt) throws IOException {
+        String target = backend + request.rawPath() + (request.rawQuery() == null ? "" : "?" + request.rawQuery());
+        HttpURLConnection c = (HttpURLConnection) new URL(target).openConnection();
+        c.setInstanceFollowRedirects(false);
+        c.setRequestMethod(request.method());
+        request.headers().forEach((k, v) -> {
+            if (!SKIPPED_REQUEST_HEADERS.contains(k)) {
+                c.setRequestProperty(k, v);
+            }
+        });
+        if (request.method().equals("PUT") || request.method().equals("POST")) {
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int status = c.getResponseCode();
+        byte[] answer;
+        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            answer = in == null ? new byte[0] : in.readAllBytes();
+        }
+        c.getHeaderFields().forEach((k, v) -> {
+            if (k != null && !SKIPPED_RESPONSE_HEADERS.contains(k.toLowerCase(Locale.ROOT))) {
+                ex.getResponseHeaders().put(k, v);
+            }
+        });
+        if (request.method().equals("HEAD")) {
+            String length = c.getHeaderField("Content-Length");
+            if (length != null) {
+                ex.getResponseHeaders().set("Content-Length", length);
+            }
+            ex.sendResponseHeaders(status, -1);
+        } else if (answer.length == 0) {
+            ex.sendResponseHeaders(status, -1);
+        } else {
+            ex.sendResponseHeaders(status, answer.length);
+            OutputStream out = ex.getResponseBody();
+            if (truncateAt >= 0 && truncateAt < answer.length) {
+                out.write(answer, 0, truncateAt);
+                out.flush();
+                // Closing under the announced length makes the JDK server drop the connection:
+                // the client sees a body that ends early.
+                throw new IOException("truncated on purpose");
+            }
+            out.write(answer);
+        }
+        ex.close();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

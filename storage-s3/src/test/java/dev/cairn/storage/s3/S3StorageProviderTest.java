@@ -1,0 +1,148 @@
+package dev.cairn.storage.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.CairnContext;
+import dev.cairn.CairnException;
+import dev.cairn.CairnOptions;
+import dev.cairn.storage.ListingConsistency;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageProvider;
+import dev.cairn.storage.StorageRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Discovery, option keys and option validation; no server needed. */
+class S3StorageProviderTest {
+
+    @Test
+    void theProviderIsFoundThroughServiceLoaderForTheS3Scheme() {
+        StorageProvider p = StorageRegistry.discover(getClass().getClassLoader()).stream()
+                .filter(x -> x.schemes().contains("s3")).findFirst().orElseThrow();
+        assertInstanceOf(S3StorageProvider.class, p);
+        try (CairnContext ctx = CairnContext.builder().checkpointDir("s3://bucket/ckpt")
+                .option(S3StorageSettings.REGION, "eu-west-1").build()) {
+            assertTrue(ctx.storage().schemes().contains("s3"));
+            Storage s = ctx.storage().storageFor(URI.create("s3://bucket/ckpt"));
+            assertInstanceOf(S3Storage.class, s);
+            assertEquals(ListingConsistency.EVENTUAL, s.capabilities().listing(), "eventual unless told otherwise");
+            assertFalse(s.capabilities().atomicRename());
+        }
+    }
+
+    @Test
+    void everyKeyIsDeclaredIncludingTheFixedOnes() {
+        Set<String> keys = new S3StorageProvider().optionKeys();
+        for (String fixed : Set.of("cairn.s3.endpoint", "cairn.s3.region", "cairn.s3.path-style-access", "cairn.s3.access-key",
+                "cairn.s3.secret-key", "cairn.s3.listing.consistency")) {
+            assertTrue(keys.contains(fixed), fixed);
+        }
+        assertTrue(keys.stream().allMatch(k -> k.startsWith("cairn.s3.")), keys.toString());
+        // every declared key is accepted by a context
+        CairnContext.Builder b = CairnContext.builder();
+        keys.forEach(k -> b.option(k, "x"));
+        b.build().close();
+    }
+
+    @Test
+    void aMistypedKeyFailsTheContextBuildNamingTheRightOne() {
+        CairnException e = assertThrows(CairnException.class,
+                () -> CairnContext.builder().option("cairn.s3.endpont", "http://127.0.0.1:9000").build());
+        assertTrue(e.getMessage().contains("'cairn.s3.endpoint'"), e.getMessage());
+        CairnException e2 = assertThrows(CairnException.class,
+                () -> CairnContext.builder().option("cairn.s3.upload.partsize", "8MiB").build());
+        assertTrue(e2.getMessage().contains("'cairn.s3.upload.part-size'"), e2.getMessage());
+    }
+
+    @Test
+    void optionsParseWithTheirDefaults() {
+        S3StorageSettings d = S3StorageSettings.fromOptions(CairnOptions.empty());
+        assertTrue(d.endpoint().isEmpty());
+        assertFalse(d.pathStyleAccess());
+        assertEquals(ListingConsistency.EVENTUAL, d.listingConsistency());
+        assertEquals(8 << 20, d.partSize());
+        assertEquals(4, d.uploadConcurrency());
+        assertEquals(64, d.maxConnections());
+        assertEquals(Duration.ofSeconds(10), d.connectionTimeout());
+        assertEquals(Duration.ofSeconds(60), d.socketTimeout());
+        assertEquals(6, d.maxAttempts());
+        assertEquals(S3Checksum.AUTO, d.checksum());
+        assertTrue(d.conditionalWrites());
+        assertEquals(1000, d.listPageSize());
+
+        S3StorageSettings s = S3StorageSettings.fromOptions(CairnOptions.of(Map.ofEntries(
+                Map.entry("cairn.s3.endpoint", "http://127.0.0.1:9000"),
+                Map.entry("cairn.s3.region", "eu-central-1"),
+                Map.entry("cairn.s3.path-style-access", "true"),
+                Map.entry("cairn.s3.access-key", "AK"),
+                Map.entry("cairn.s3.secret-key", "SK-very-secret"),
+                Map.entry("cairn.s3.listing.consistency", "STRONG"),
+                Map.entry("cairn.s3.upload.part-size", "16MiB"),
+                Map.entry("cairn.s3.upload.concurrency", "2"),
+                Map.entry("cairn.s3.max-connections", "8"),
+                Map.entry("cairn.s3.connection-timeout", "2s"),
+                Map.entry("cairn.s3.socket-timeout", "500ms"),
+                Map.entry("cairn.s3.retry.max-attempts", "1"),
+                Map.entry("cairn.s3.checksum", "crc32c"),
+                Map.entry("cairn.s3.conditional-writes", "false"),
+                Map.entry("cairn.s3.list.page-size", "100"))));
+        assertEquals(URI.create("http://127.0.0.1:9000"), s.endpoint().orElseThrow());
+        assertEquals("eu-central-1", s.region().orElseThrow());
+        assertTrue(s.pathStyleAccess());
+        assertEquals(ListingConsistency.STRONG, s.listingConsistency());
+        assertEquals(16 << 20, s.partSize());
+        assertEquals(2, s.uploadConcurrency());
+        assertEquals(8, s.maxConnections());
+        assertEquals(Duration.ofMillis(500), s.socketTimeout());
+        assertEquals(1, s.maxAttempts());
+        assertEquals(S3Checksum.CRC32C, s.checksum());
+        assertFalse(s.conditionalWrites());
+        assertEquals(100, s.listPageSize());
+        assertFalse(s.toString().contains("SK-very-secret"), "settings are logged: no secret in toString: " + s);
+    }
+
+    @Test
+    void invalidValuesFailNamingTheKeyAndWhatWasExpected() {
+        Map<String, String> bad = Map.of(
+                "cairn.s3.upload.part-size", "1MiB",
+                "cairn.s3.listing.consistency", "sometimes",
+                "cairn.s3.checksum", "sha1",
+                "cairn.s3.endpoint", "127.0.0.1:9000",
+                "cairn.s3.upload.concurrency", "0",
+                "cairn.s3.list.page-size", "5000",
+                "cairn.s3.socket-timeout", "0s",
+                "cairn.s3.path-style-access", "yes");
+        bad.forEach((k, v) -> {
+            CairnException e = assertThrows(CairnException.class, () -> S3StorageSettings.fromOptions(CairnOptions.of(Map.of(k, v))), k);
+            assertTrue(e.getMessage().startsWith("Cannot read option " + k), e.getMessage());
+            assertTrue(e.getMessage().contains("expected"), e.getMessage());
+        });
+    }
+
+    @Test
+    void credentialsMustBeCompleteAndUnambiguous() {
+        CairnException half = assertThrows(CairnException.class,
+                () -> S3StorageSettings.fromOptions(CairnOptions.of(Map.of("cairn.s3.access-key", "AK"))));
+        assertTrue(half.getMessage().contains("cairn.s3.secret-key"), half.getMessage());
+        CairnException both = assertThrows(CairnException.class, () -> S3StorageSettings.fromOptions(CairnOptions.of(
+                Map.of("cairn.s3.access-key", "AK", "cairn.s3.secret-key", "SK", "cairn.s3.profile", "dev"))));
+        assertTrue(both.getMessage().contains("cairn.s3.profile"), both.getMessage());
+        CairnException token = assertThrows(CairnException.class,
+                () -> S3StorageSettings.fromOptions(CairnOptions.of(Map.of("cairn.s3.session-token", "T"))));
+        assertTrue(token.getMessage().contains("cairn.s3.session-token"), token.getMessage());
+    }
+
+    @Test
+    void theProviderRefusesOtherSchemes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new S3StorageProvider().open("s3a", CairnOptions.empty()));
+        assertTrue(e.getMessage().contains("cairn-storage-hdfs"), e.getMessage());
+    }
+}
