@@ -666,8 +666,8 @@ public final class HadoopStorage implements Storage {
                 publish();
                 if (Thread.currentThread().isInterrupted()) {
                     // Cancelled while publishing (S3A even swallows the interrupt and returns from
-                    // close() while its upload thread finishes the PUT): take the file back, so
-                    // that the task fails and core never records a part of a job it gave up on.
+                    // close() while its upload thread finishes the PUT): take the file back and
+                    // fail, so that a cancelled task leaves nothing on the store.
                     withdrawUninterrupted();
                     throw new InterruptedIOException("Cannot commit file: " + file + " (expected a running task, found its"
                             + " thread interrupted while the file was being published; it was deleted again)");
@@ -684,12 +684,10 @@ public final class HadoopStorage implements Storage {
 
         /**
          * Refuses to publish on an interrupted thread: the engine interrupts the tasks of a job
-         * it has given up on, and then deletes the checkpoint directory; a part published after
-         * that would be debris in a failed checkpoint, and worse, core would record it as
-         * written (see CoreIssuesTest in this module's tests). Checked before publishing, and
-         * after it, when a file published under an interrupt is deleted again. This narrows the
-         * window core leaves open; it cannot close it: an interrupt that comes after the commit
-         * has returned is core's to handle.
+         * it has given up on, and a part they publish afterwards is debris in a failed
+         * checkpoint. Core waits for those tasks and drops their parts; this is the backend's
+         * half, so that nothing reaches the store either. Checked before publishing, and after
+         * it, when a file published under an interrupt is deleted again.
          */
         void checkNotInterrupted() throws IOException {
             if (Thread.currentThread().isInterrupted()) {
