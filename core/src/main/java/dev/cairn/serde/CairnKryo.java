@@ -36,6 +36,32 @@ final class CairnKryo extends Kryo {
     CairnKryo() {
         super(new StreamClassResolver(), null);
         JdkSerializers.addDefaults(this);
+        // Pair is the record of every keyed dataset: Kryo's generic record serializer reaches its
+        // components and constructor by reflection for each record, which dominated the cost of
+        // checkpointing pairs. Two fields written directly are several times faster.
+        addDefaultSerializer(dev.cairn.Pair.class, new PairSerializer());
+    }
+
+    /** Writes a {@link dev.cairn.Pair} as its key and value, each with its class. */
+    @SuppressWarnings("rawtypes")
+    static final class PairSerializer extends Serializer<dev.cairn.Pair> {
+        PairSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, dev.cairn.Pair pair) {
+            kryo.writeClassAndObject(output, pair.key());
+            kryo.writeClassAndObject(output, pair.value());
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public dev.cairn.Pair read(Kryo kryo, Input input, Class<? extends dev.cairn.Pair> type) {
+            Object key = kryo.readClassAndObject(input);
+            Object value = kryo.readClassAndObject(input);
+            return new dev.cairn.Pair(key, value);
+        }
     }
 
     /**

@@ -219,6 +219,7 @@ public final class JavaSerializer implements Serializer {
     /** Resolves classes through the serializer's loader, which sees user classes a library's loader may not. */
     private static final class LoaderObjectInputStream extends ObjectInputStream {
         private final ClassLoader loader;
+        private final java.util.Map<String, Class<?>> resolved = new java.util.HashMap<>();
 
         LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
             super(in);
@@ -227,12 +228,21 @@ public final class JavaSerializer implements Serializer {
 
         @Override
         protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            // Every record repeats its class descriptors (the writer resets per record), so the same
+            // names come again and again: look each up once per stream, not once per record.
+            Class<?> known = resolved.get(desc.getName());
+            if (known != null) {
+                return known;
+            }
+            Class<?> type;
             try {
-                return Class.forName(desc.getName(), false, loader);
+                type = Class.forName(desc.getName(), false, loader);
             } catch (ClassNotFoundException e) {
                 // Primitive type names and classes only the default lookup finds.
-                return super.resolveClass(desc);
+                type = super.resolveClass(desc);
             }
+            resolved.put(desc.getName(), type);
+            return type;
         }
     }
 }

@@ -49,6 +49,21 @@ class KryoSerializerTest {
     }
 
     @Test
+    void pairsRoundTripWithNullsNestingAndArrays() throws IOException {
+        List<Object> pairs = java.util.Arrays.asList(
+                new dev.cairn.Pair<>(1L, new double[] {0.5, 1.5}),
+                new dev.cairn.Pair<>(null, "value"),
+                new dev.cairn.Pair<>("key", null),
+                new dev.cairn.Pair<>(new dev.cairn.Pair<>(1, "a"), List.of(2, 3)));
+        List<Object> back = roundTrip(kryo(Map.of()), Compression.NONE, pairs);
+        assertEquals(4, back.size());
+        dev.cairn.Pair<?, ?> first = (dev.cairn.Pair<?, ?>) back.get(0);
+        assertEquals(1L, first.key());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.5, 1.5}, (double[]) first.value());
+        assertEquals(pairs.subList(1, 4), back.subList(1, 4));
+    }
+
+    @Test
     void nameIsKryo() {
         assertEquals("kryo", kryo(Map.of()).name());
     }
