@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.cairn.benchmarks.harness.QuietMachine;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -22,7 +23,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Runs the JMH benchmarks of this package and writes, into {@code --out}: {@code jmh-results.csv}
  * (every score as JMH reports it), {@code jmh-serializers.csv}, {@code jmh-part-files.csv},
  * {@code jmh-verify.csv} (the derived figures: records/s, bytes/record, MB/s, s/GB) and a PNG chart
- * for each. Arguments: {@code --out DIR --work DIR}, then any JMH command-line options and
+ * for each. Waits for a quiet machine first (1-minute load below {@code --max-load}, default 0.5,
+ * for up to {@code --load-wait} minutes, default 45). Arguments: {@code --out DIR --work DIR}, then any JMH command-line options and
  * benchmark regexps (default: all benchmarks of this package, with their annotated settings).
  */
 public final class JmhMain {
@@ -32,12 +34,18 @@ public final class JmhMain {
     public static void main(String[] argv) throws Exception {
         Path out = null;
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "cairn-bench");
+        double maxLoad = 0.5;
+        long loadWait = 45;
         List<String> jmhArgs = new ArrayList<>();
         for (int i = 0; i < argv.length; i++) {
             if (argv[i].equals("--out")) {
                 out = Path.of(argv[++i]);
             } else if (argv[i].equals("--work")) {
                 work = Path.of(argv[++i]);
+            } else if (argv[i].equals("--max-load")) {
+                maxLoad = Double.parseDouble(argv[++i]);
+            } else if (argv[i].equals("--load-wait")) {
+                loadWait = Long.parseLong(argv[++i]);
             } else {
                 jmhArgs.add(argv[i]);
             }
@@ -53,7 +61,12 @@ public final class JmhMain {
         if (cli.getIncludes().isEmpty()) {
             options.include(JmhMain.class.getPackageName() + "\\..*Benchmark\\..*");
         }
+        String note = QuietMachine.await(maxLoad, loadWait);
+        String loadBefore = QuietMachine.load1();
         Collection<RunResult> results = new Runner(options.build()).run();
+        Files.writeString(out.resolve("jmh-machine.txt"), String.format(Locale.ROOT,
+                "date=%s%nload1_before=%s%nload1_after=%s%nnote=%s%njava=%s%n", java.time.Instant.now(), loadBefore,
+                QuietMachine.load1(), note == null ? "" : note, System.getProperty("java.runtime.version")));
         new JmhMain().report(results, out);
     }
 
