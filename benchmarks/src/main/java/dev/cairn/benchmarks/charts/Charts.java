@@ -49,7 +49,7 @@ public final class Charts {
         BitmapEncoder.saveBitmap(chart, strip(png), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** Lines with markers over a numeric x axis, optionally log-log. */
+    /** Lines with markers over a numeric x axis, linear or log-log. */
     public static void lines(Path png, String title, String xTitle, String yTitle, List<Double> x, Map<String, List<Double>> series,
                              boolean logLog) throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -58,13 +58,14 @@ public final class Charts {
         style(st);
         st.setLegendPosition(Styler.LegendPosition.OutsideS);
         st.setLegendLayout(Styler.LegendLayout.Horizontal);
-        st.setXAxisLogarithmic(true);
+        st.setXAxisLogarithmic(logLog);
         st.setYAxisLogarithmic(logLog);
         st.setXAxisDecimalPattern("#,###");
         st.setYAxisDecimalPattern(pattern(series));
         st.setMarkerSize(9);
         if (!logLog) {
             st.setYAxisMin(0.0);
+            st.setXAxisMin(0.0);
         }
         for (Map.Entry<String, List<Double>> e : series.entrySet()) {
             chart.addSeries(e.getKey(), x, e.getValue()).setMarker(SeriesMarkers.CIRCLE);
