@@ -90,7 +90,7 @@ public final class Charts {
 
     private static String pattern(Map<String, List<Double>> series) {
         double max = series.values().stream().flatMap(List::stream).mapToDouble(Double::doubleValue).max().orElse(0);
-        return max >= 100 ? "#,##0" : max >= 10 ? "#,##0.#" : "#,##0.##";
+        return max >= 100 ? "#,##0" : max >= 10 ? "#,##0.#" : max >= 1 ? "#,##0.##" : "0.###";
     }
 
     private static String strip(Path png) {

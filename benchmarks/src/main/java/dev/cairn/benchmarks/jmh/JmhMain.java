@@ -23,7 +23,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Runs the JMH benchmarks of this package and writes, into {@code --out}: {@code jmh-results.csv}
  * (every score as JMH reports it), {@code jmh-serializers.csv}, {@code jmh-part-files.csv},
  * {@code jmh-verify.csv} (the derived figures: records/s, bytes/record, MB/s, s/GB) and a PNG chart
- * for each. Waits for a quiet machine first (1-minute load below {@code --max-load}, default 0.5,
+ * for each ({@code --replot FILE} redraws them from an earlier {@code jmh-results.csv} instead). Waits for a quiet machine first (1-minute load below {@code --max-load}, default 0.5,
  * for up to {@code --load-wait} minutes, default 45). Arguments: {@code --out DIR --work DIR}, then any JMH command-line options and
  * benchmark regexps (default: all benchmarks of this package, with their annotated settings).
  */
@@ -33,6 +33,7 @@ public final class JmhMain {
 
     public static void main(String[] argv) throws Exception {
         Path out = null;
+        Path replot = null;
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "cairn-bench");
         double maxLoad = 0.5;
         long loadWait = 45;
@@ -42,6 +43,8 @@ public final class JmhMain {
                 out = Path.of(argv[++i]);
             } else if (argv[i].equals("--work")) {
                 work = Path.of(argv[++i]);
+            } else if (argv[i].equals("--replot")) {
+                replot = Path.of(argv[++i]);
             } else if (argv[i].equals("--max-load")) {
                 maxLoad = Double.parseDouble(argv[++i]);
             } else if (argv[i].equals("--load-wait")) {
@@ -55,6 +58,16 @@ public final class JmhMain {
         }
         Files.createDirectories(out);
         Files.createDirectories(work);
+        if (replot != null) {
+            // Redraw the derived CSV files and charts from an earlier jmh-results.csv, without running anything.
+            List<String[]> rows = new ArrayList<>();
+            for (String line : Files.readAllLines(replot).subList(1, Files.readAllLines(replot).size())) {
+                String[] f = line.split(",");
+                rows.add(new String[] {f[0], f[1], f[3], f[4]});
+            }
+            derived(rows, out);
+            return;
+        }
         CommandLineOptions cli = new CommandLineOptions(jmhArgs.toArray(new String[0]));
         ChainedOptionsBuilder options = new OptionsBuilder().parent(cli)
                 .jvmArgsAppend("-D" + Backends.WORK_PROPERTY + "=" + work);
@@ -87,6 +100,10 @@ public final class JmhMain {
                 rows.add(new String[] {bench, params.toString(), Double.toString(score.getScore()), Double.toString(score.getScoreError())});
             }
         }
+        derived(rows, out);
+    }
+
+    private static void derived(List<String[]> rows, Path out) throws IOException {
         serializers(rows, out);
         partFiles(rows, out);
         verify(rows, out);
