@@ -1,0 +1,2 @@
+/** PNG charts of benchmark results, drawn with XChart. */
+package dev.cairn.benchmarks.charts;

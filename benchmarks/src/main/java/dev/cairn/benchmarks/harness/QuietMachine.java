@@ -1,0 +1,48 @@
+package dev.cairn.benchmarks.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits, before a measurement, until the 1-minute load average is below a threshold, so that the
+ * figures are not those of a machine busy with something else. Gives up after a time limit and
+ * says so: the caller records the load either way.
+ */
+public final class QuietMachine {
+    private QuietMachine() {
+    }
+
+    /**
+     * Polls once a minute until the load is below {@code maxLoad} or {@code minutes} have passed.
+     *
+     * @return null when the machine became quiet, else a note saying it did not
+     */
+    public static String await(double maxLoad, long minutes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
+        while (true) {
+            double load = Double.parseDouble(load1());
+            if (load < maxLoad) {
+                System.out.printf(Locale.ROOT, "1-minute load %.2f < %.2f: starting%n", load, maxLoad);
+                return null;
+            }
+            if (System.nanoTime() > deadline) {
+                return String.format(Locale.ROOT, "The 1-minute load average stayed at or above %.2f for %d minutes; ran anyway at %.2f.",
+                        maxLoad, minutes, load);
+            }
+            System.out.printf(Locale.ROOT, "1-minute load %.2f >= %.2f: waiting%n", load, maxLoad);
+            Thread.sleep(60_000);
+        }
+    }
+
+    /** The 1-minute load average as /proc/loadavg shows it, or "-1". */
+    public static String load1() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+        } catch (IOException e) {
+            return "-1";
+        }
+    }
+}

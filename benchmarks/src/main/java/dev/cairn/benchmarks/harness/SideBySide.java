@@ -1,0 +1,817 @@
+package dev.cairn.benchmarks.harness;
+
+import dev.cairn.benchmarks.charts.Charts;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The side-by-side harness. Every measured run is a fresh JVM; variants alternate round by round
+ * (A B C … A B C …), so a slow minute on a shared machine hits all of them alike. Sections:
+ *
+ * <ol>
+ *   <li><b>sidebyside</b>: the points workload ({@code --records}, default 5M, in
+ *       {@code --partitions} 8 with parallelism 2) through Cairn (Kryo and Java; Kryo also without
+ *       fsync, and with lz4 and zstd) and Spark 3.5 (Kryo and Java), plus the physical-limit
+ *       baseline: a plain {@code FileChannel} writing the bytes Cairn wrote in the same round, with
+ *       and without fsync;</li>
+ *   <li><b>large</b>: {@code --blobs} records of 1 MiB (default 2048 = 2 GiB) through Cairn against
+ *       {@code FileChannel}, with and without fsync;</li>
+ *   <li><b>scaling</b>: Cairn with {@code -Xmx512m} over {@code --scaling} sizes (default
+ *       1M,5M,25M,100M): time and peak heap per size.</li>
+ * </ol>
+ *
+ * <p>It writes {@code *.csv}, {@code *.png} and {@code results.md} (tables and target verdicts) into
+ * {@code --out}. Arguments: {@code --classes DIR --cairn-classpath FILE --spark-classpath FILE --out
+ * DIR --work DIR} (set by the Maven profile) and the optional {@code --runs 5 --records 5M --blobs
+ * 2048 --scaling 1M,5M,25M,100M --scaling-runs 3 --sections sidebyside,large,scaling --warmup 0
+ * --heap 1g --max-load 0.5 --load-wait 45} (minutes to wait for the 1-minute load average to drop
+ * below {@code --max-load} before starting; the load is recorded either way).
+ */
+public final class SideBySide {
+    private static final List<String> SPARK_JVM_FLAGS = List.of(
+            // What Spark 3.5's launcher adds on Java 17 (org.apache.spark.launcher.JavaModuleOptions).
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false");
+
+    private final Args args;
+    private final Path out;
+    private final Path work;
+    private final String cairnClasspath;
+    private final String sparkClasspath;
+    /** A Cairn class path with a prototype core fix (optional; for before/after figures). */
+    private final String patchedClasspath;
+    private final int runs;
+    private final long records;
+    private final int partitions;
+    private final int parallelism;
+    private final String heap;
+    private final long warmup;
+    private final List<Map<String, String>> allRuns = new ArrayList<>();
+    private final StringBuilder report = new StringBuilder();
+    private final List<String> notes = new ArrayList<>();
+    private int sequence;
+
+    private SideBySide(Args args) throws IOException {
+        this.args = args;
+        this.out = Files.createDirectories(Path.of(args.require("out")));
+        this.work = Files.createDirectories(Path.of(args.require("work")));
+        String classes = args.require("classes");
+        this.cairnClasspath = classes + java.io.File.pathSeparator + Files.readString(Path.of(args.require("cairn-classpath"))).trim();
+        String spark = args.get("spark-classpath", null);
+        this.sparkClasspath = spark == null ? null : classes + java.io.File.pathSeparator + Files.readString(Path.of(spark)).trim();
+        String patched = args.get("patched-classpath", null);
+        this.patchedClasspath = patched == null ? null : Files.readString(Path.of(patched)).trim();
+        this.runs = args.getInt("runs", 5);
+        this.records = args.getLong("records", 5_000_000);
+        this.partitions = args.getInt("partitions", 8);
+        this.parallelism = args.getInt("parallelism", 2);
+        this.heap = args.get("heap", "1g");
+        this.warmup = args.getLong("warmup", 0);
+    }
+
+    public static void main(String[] argv) throws Exception {
+        new SideBySide(new Args(argv)).run();
+    }
+
+    private void run() throws Exception {
+        Set<String> sections = Set.of(args.get("sections", "sidebyside,large,scaling").split(","));
+        Instant start = Instant.now();
+        waitForQuietMachine();
+        header(start);
+        if (sections.contains("sidebyside")) {
+            sideBySide();
+        }
+        if (sections.contains("large")) {
+            largeRecords();
+        }
+        if (sections.contains("scaling")) {
+            scaling();
+        }
+        writeRunsCsv();
+        report.append("\nFinished ").append(stamp(Instant.now())).append(" (")
+                .append(Duration.between(start, Instant.now()).toMinutes()).append(" min); 1-minute load average at the end: ")
+                .append(load1()).append(".\n");
+        if (!notes.isEmpty()) {
+            report.append("\nNotes:\n\n");
+            notes.forEach(n -> report.append("- ").append(n).append('\n'));
+        }
+        Files.writeString(out.resolve("results.md"), report.toString());
+        System.out.println(report);
+    }
+
+    // ------------------------------------------------------------------ sections
+
+    private record Variant(String name, String label, Function<Map<String, Map<String, String>>, List<String>> command) {
+    }
+
+    private void sideBySide() throws Exception {
+        List<Variant> variants = new ArrayList<>();
+        variants.add(cairn("cairn-kryo", "Cairn, Kryo", "points", records, "kryo", "none", true, heap));
+        if (sparkClasspath != null) {
+            variants.add(spark("spark-kryo", "Spark 3.5, Kryo", "kryo"));
+        }
+        if (patchedClasspath != null) {
+            variants.add(patched(cairn("cairn-kryo-proto", "Cairn, Kryo, prototype fix", "points", records, "kryo", "none", true, heap)));
+        }
+        variants.add(cairn("cairn-java", "Cairn, Java ser.", "points", records, "java", "none", true, heap));
+        if (sparkClasspath != null) {
+            variants.add(spark("spark-java", "Spark 3.5, Java ser.", "java"));
+        }
+        variants.add(cairn("cairn-kryo-nofsync", "Cairn, Kryo, fsync off", "points", records, "kryo", "none", false, heap));
+        variants.addAll(fileChannels("filechannel-fsync", "FileChannel, fsync", "cairn-kryo", true));
+        variants.addAll(fileChannels("filechannel-nofsync", "FileChannel, no fsync", "cairn-kryo-nofsync", false));
+        variants.add(cairn("cairn-kryo-lz4", "Cairn, Kryo + lz4", "points", records, "kryo", "lz4", true, heap));
+        variants.add(cairn("cairn-kryo-zstd", "Cairn, Kryo + zstd", "points", records, "kryo", "zstd", true, heap));
+        variants.add(cairn("cairn-java-lz4", "Cairn, Java ser. + lz4", "points", records, "java", "lz4", true, heap));
+        Set<String> only = args.get("variants", null) == null ? null : Set.of(args.get("variants", "").split(","));
+        if (only != null) {
+            variants.removeIf(v -> !only.contains(v.name()));
+        }
+        Map<String, List<Map<String, String>>> results = runAlternating("sidebyside", variants, runs);
+        Map<String, Map<String, Double>> med = medians(results);
+        bestFileChannel(med, "filechannel-fsync");
+        bestFileChannel(med, "filechannel-nofsync");
+
+        // ---- table
+        report.append("\n## Side by side: ").append(String.format(Locale.ROOT, "%,d", records))
+                .append(" points (long id, double[4]), ").append(partitions).append(" partitions, parallelism ")
+                .append(parallelism).append(", -Xmx").append(heap).append(", ").append(runs).append(" runs each, medians\n\n");
+        report.append("| variant | checkpoint + count (ms) | re-read count (ms) | map calls | part bytes / record | all files bytes / record | peak RSS (MiB) | peak heap (MiB) |\n");
+        report.append("|---|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (Variant v : variants) {
+            Map<String, Double> m = med.get(v.name());
+            if (m == null || !m.containsKey("checkpointMs")) {
+                continue;
+            }
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %,.0f | %.2f | %.2f | %.0f | %.0f |%n", v.label(),
+                    m.get("checkpointMs"), m.get("rereadMs"), m.get("mapCalls"), m.get("partBytes") / records,
+                    m.get("diskBytes") / records, m.get("peakRss") / (1 << 20), m.get("peakHeap") / (1 << 20)));
+        }
+        try (PrintWriter csv = csv("side-by-side.csv")) {
+            csv.println("variant,label,runs,checkpoint_ms,reread_ms,map_calls,part_bytes_per_record,disk_bytes_per_record,"
+                    + "peak_rss_mib,peak_heap_mib,peak_live_heap_mib,gc_ms,write_ms,verify_ms");
+            for (Variant v : variants) {
+                Map<String, Double> m = med.get(v.name());
+                if (m == null || !m.containsKey("checkpointMs")) {
+                    continue;
+                }
+                csv.printf(Locale.ROOT, "%s,%s,%d,%.1f,%.1f,%.0f,%.3f,%.3f,%.1f,%.1f,%.1f,%.0f,%.1f,%.1f%n", v.name(), quote(v.label()),
+                        results.get(v.name()).size(), m.get("checkpointMs"), m.get("rereadMs"), m.get("mapCalls"),
+                        m.get("partBytes") / records, m.get("diskBytes") / records, m.get("peakRss") / (1 << 20),
+                        m.get("peakHeap") / (1 << 20), m.getOrDefault("peakLiveHeap", 0.0) / (1 << 20),
+                        m.getOrDefault("gcMs", -1.0), m.getOrDefault("writeMs", -1.0), m.getOrDefault("verifyMs", -1.0));
+            }
+        }
+
+        // ---- ratios and targets
+        Map<String, Double> ck = med.get("cairn-kryo");
+        Map<String, Double> sk = med.get("spark-kryo");
+        if (ck != null && sk != null) {
+            report.append("\n### Cairn / Spark ratios (medians)\n\n");
+            report.append("| figure | Cairn, Kryo | Spark, Kryo | Cairn/Spark | Cairn, Java ser. | Spark, Java ser. | Cairn/Spark |\n");
+            report.append("|---|--:|--:|--:|--:|--:|--:|\n");
+            Map<String, Double> cj = med.getOrDefault("cairn-java", Map.of());
+            Map<String, Double> sj = med.getOrDefault("spark-java", Map.of());
+            try (PrintWriter csv = csv("ratios.csv")) {
+                csv.println("figure,cairn_kryo,spark_kryo,ratio_kryo,cairn_java,spark_java,ratio_java");
+                ratioRow(csv, "checkpoint + count (ms)", "checkpointMs", 1, ck, sk, cj, sj);
+                ratioRow(csv, "re-read count (ms)", "rereadMs", 1, ck, sk, cj, sj);
+                ratioRow(csv, "map calls", "mapCalls", 1, ck, sk, cj, sj);
+                ratioRow(csv, "part bytes / record", "partBytes", records, ck, sk, cj, sj);
+                ratioRow(csv, "all files bytes / record", "diskBytes", records, ck, sk, cj, sj);
+                ratioRow(csv, "peak RSS (MiB)", "peakRss", 1 << 20, ck, sk, cj, sj);
+            }
+            Map<String, Double> cp2 = med.get("cairn-kryo-proto");
+            if (cp2 != null) {
+                report.append(String.format(Locale.ROOT, "%nWith the prototype core fix (not in core; see docs/benchmarks.md): checkpoint + count"
+                                + " %.0f ms (%.3f of Spark-Kryo), re-read %.0f ms (%.3f of Spark-Kryo).%n", cp2.get("checkpointMs"),
+                        cp2.get("checkpointMs") / sk.get("checkpointMs"), cp2.get("rereadMs"), cp2.get("rereadMs") / sk.get("rereadMs")));
+            }
+            report.append("\n### Targets (this run, Cairn as shipped)\n\n| target | measured | verdict |\n|---|---|---|\n");
+            double cp = ck.get("checkpointMs") / sk.get("checkpointMs");
+            target("checkpoint+count ≤ 1/3 of Spark-Kryo", String.format(Locale.ROOT, "%.0f ms vs %.0f ms = %.3f",
+                    ck.get("checkpointMs"), sk.get("checkpointMs"), cp), cp <= 1.0 / 3);
+            double rr = ck.get("rereadMs") / sk.get("rereadMs");
+            target("re-read ≤ 1/3 of Spark-Kryo", String.format(Locale.ROOT, "%.0f ms vs %.0f ms = %.3f",
+                    ck.get("rereadMs"), sk.get("rereadMs"), rr), rr <= 1.0 / 3);
+            boolean exact = results.get("cairn-kryo").stream().allMatch(r -> Long.parseLong(r.get("mapCalls")) == records);
+            target("map calls exactly 1 per record", String.format(Locale.ROOT, "%,.0f calls for %,d records (Spark: %,.0f)",
+                    ck.get("mapCalls"), records, sk.get("mapCalls")), exact);
+            double cb = ck.get("partBytes") / records;
+            double sb = sk.get("partBytes") / records;
+            target("bytes/record ≤ Spark-Kryo's, uncompressed", String.format(Locale.ROOT, "%.2f vs %.2f = %.3f", cb, sb, cb / sb),
+                    cb <= sb);
+            for (String c : List.of("lz4", "zstd")) {
+                Map<String, Double> m = med.get("cairn-kryo-" + c);
+                if (m != null) {
+                    double b = m.get("partBytes") / records;
+                    target("bytes/record < Spark-Kryo's, with " + c, String.format(Locale.ROOT, "%.2f vs %.2f = %.3f", b, sb, b / sb),
+                            b < sb);
+                }
+            }
+        }
+
+        // ---- physical limit
+        report.append("\n### Physical limit: the same bytes through a plain FileChannel (2 threads, 8 files, one direct buffer per thread)\n\n");
+        report.append("The percentage compares with the faster of the two FileChannel write sizes (median against median).\n\n");
+        report.append("| writer | bytes | time (ms) | MB/s | Cairn as % of FileChannel |\n|---|--:|--:|--:|--:|\n");
+        try (PrintWriter csv = csv("disk-limit.csv")) {
+            csv.println("workload,writer,bytes,ms,mb_per_s,fraction_of_filechannel");
+            diskRow(csv, "5M points", "Cairn checkpoint+count, fsync (default)", med.get("cairn-kryo"), "checkpointMs",
+                    med.get("filechannel-fsync"));
+            diskRow(csv, "5M points", "FileChannel, fsync, 64 KiB writes", med.get("filechannel-fsync-64k"), "writeMs", null);
+            diskRow(csv, "5M points", "FileChannel, fsync, 1 MiB writes", med.get("filechannel-fsync-1m"), "writeMs", null);
+            diskRow(csv, "5M points", "Cairn checkpoint+count, cairn.local.fsync=false", med.get("cairn-kryo-nofsync"), "checkpointMs",
+                    med.get("filechannel-nofsync"));
+            diskRow(csv, "5M points", "FileChannel, no fsync, 64 KiB writes", med.get("filechannel-nofsync-64k"), "writeMs", null);
+            diskRow(csv, "5M points", "FileChannel, no fsync, 1 MiB writes", med.get("filechannel-nofsync-1m"), "writeMs", null);
+        }
+
+        // ---- charts
+        List<Variant> timed = variants.stream().filter(v -> med.containsKey(v.name()) && med.get(v.name()).containsKey("checkpointMs"))
+                .collect(Collectors.toList());
+        List<String> labels = timed.stream().map(Variant::label).collect(Collectors.toList());
+        Map<String, List<Double>> times = new LinkedHashMap<>();
+        times.put("checkpoint + count", timed.stream().map(v -> med.get(v.name()).get("checkpointMs") / 1000).collect(Collectors.toList()));
+        times.put("re-read count", timed.stream().map(v -> med.get(v.name()).get("rereadMs") / 1000).collect(Collectors.toList()));
+        Charts.bars(out.resolve("side-by-side-time.png"), String.format(Locale.ROOT,
+                        "Checkpoint %,d points, then re-read (median of %d, lower is better)", records, runs),
+                "seconds", labels, times);
+        Map<String, List<Double>> bytes = new LinkedHashMap<>();
+        bytes.put("part bytes per record", timed.stream().map(v -> med.get(v.name()).get("partBytes") / records).collect(Collectors.toList()));
+        bytes.put("all files bytes per record", timed.stream().map(v -> med.get(v.name()).get("diskBytes") / records).collect(Collectors.toList()));
+        Charts.bars(out.resolve("side-by-side-bytes.png"), "Bytes on disk per record (lower is better)", "bytes / record", labels, bytes);
+        Map<String, List<Double>> mem = new LinkedHashMap<>();
+        mem.put("peak RSS", timed.stream().map(v -> med.get(v.name()).get("peakRss") / (1 << 20)).collect(Collectors.toList()));
+        mem.put("peak heap", timed.stream().map(v -> med.get(v.name()).get("peakHeap") / (1 << 20)).collect(Collectors.toList()));
+        Charts.bars(out.resolve("side-by-side-memory.png"), "Memory of the whole JVM (median, lower is better)", "MiB", labels, mem);
+        Map<String, List<Double>> calls = new LinkedHashMap<>();
+        calls.put("map calls per record", timed.stream().map(v -> med.get(v.name()).get("mapCalls") / records).collect(Collectors.toList()));
+        Charts.bars(out.resolve("side-by-side-map-calls.png"), "Map function calls per record during checkpoint + count",
+                "calls / record", labels, calls);
+        lastDiskLimit.put("points", med);
+    }
+
+    private final Map<String, Map<String, Map<String, Double>>> lastDiskLimit = new LinkedHashMap<>();
+
+    private void largeRecords() throws Exception {
+        long blobs = args.getLong("blobs", 2048);
+        List<Variant> variants = new ArrayList<>(List.of(
+                cairn("cairn-blobs", "Cairn, fsync (default)", "blobs", blobs, "kryo", "none", true, heap),
+                fileChannel("filechannel-blobs-fsync-64k", "FileChannel, fsync, 64 KiB writes", "cairn-blobs", true, 64 << 10),
+                fileChannel("filechannel-blobs-fsync-1m", "FileChannel, fsync, 1 MiB writes", "cairn-blobs", true, 1 << 20),
+                cairn("cairn-blobs-nofsync", "Cairn, cairn.local.fsync=false", "blobs", blobs, "kryo", "none", false, heap),
+                fileChannel("filechannel-blobs-nofsync-64k", "FileChannel, no fsync, 64 KiB writes", "cairn-blobs-nofsync", false, 64 << 10),
+                fileChannel("filechannel-blobs-nofsync-1m", "FileChannel, no fsync, 1 MiB writes", "cairn-blobs-nofsync", false, 1 << 20),
+                cairnVerifySize("cairn-blobs-verify-size", "Cairn, fsync, cairn.checkpoint.verify=size", blobs)));
+        if (patchedClasspath != null) {
+            variants.add(patched(cairn("cairn-blobs-proto", "Cairn, fsync, prototype fix", "blobs", blobs, "kryo", "none", true, heap)));
+        }
+        Map<String, List<Map<String, String>>> results = runAlternating("large", variants, runs);
+        Map<String, Map<String, Double>> med = medians(results);
+        bestFileChannel(med, "filechannel-blobs-fsync");
+        bestFileChannel(med, "filechannel-blobs-nofsync");
+        report.append("\n## Large records: ").append(blobs).append(" records of 1 MiB (")
+                .append(String.format(Locale.ROOT, "%.1f", blobs / 1024.0)).append(" GiB), ").append(partitions)
+                .append(" partitions, parallelism ").append(parallelism).append(", ").append(runs).append(" runs each, medians\n\n");
+        report.append("The percentage compares with the faster of the two FileChannel write sizes (median against median).\n\n");
+        report.append("| writer | bytes | time (ms) | MB/s | Cairn as % of FileChannel |\n|---|--:|--:|--:|--:|\n");
+        try (PrintWriter csv = csv("large-records.csv")) {
+            csv.println("workload,writer,bytes,ms,mb_per_s,fraction_of_filechannel");
+            diskRow(csv, "1 MiB records", "Cairn checkpoint+count, fsync (default)", med.get("cairn-blobs"), "checkpointMs",
+                    med.get("filechannel-blobs-fsync"));
+            diskRow(csv, "1 MiB records", "FileChannel, fsync, 64 KiB writes", med.get("filechannel-blobs-fsync-64k"), "writeMs", null);
+            diskRow(csv, "1 MiB records", "FileChannel, fsync, 1 MiB writes", med.get("filechannel-blobs-fsync-1m"), "writeMs", null);
+            diskRow(csv, "1 MiB records", "Cairn checkpoint+count, cairn.local.fsync=false", med.get("cairn-blobs-nofsync"), "checkpointMs",
+                    med.get("filechannel-blobs-nofsync"));
+            diskRow(csv, "1 MiB records", "FileChannel, no fsync, 64 KiB writes", med.get("filechannel-blobs-nofsync-64k"), "writeMs", null);
+            diskRow(csv, "1 MiB records", "FileChannel, no fsync, 1 MiB writes", med.get("filechannel-blobs-nofsync-1m"), "writeMs", null);
+            diskRow(csv, "1 MiB records", "Cairn checkpoint+count, fsync, cairn.checkpoint.verify=size", med.get("cairn-blobs-verify-size"),
+                    "checkpointMs", med.get("filechannel-blobs-fsync"));
+            diskRow(csv, "1 MiB records", "Cairn checkpoint+count, fsync, prototype fix (not in core)", med.get("cairn-blobs-proto"),
+                    "checkpointMs", med.get("filechannel-blobs-fsync"));
+        }
+        Map<String, Double> c = med.get("cairn-blobs");
+        Map<String, Double> f = med.get("filechannel-blobs-fsync");
+        if (c != null && f != null) {
+            Map<String, Double> cw = med.get("cairn-blobs");
+            report.append(String.format(Locale.ROOT, "%nOf Cairn's default run: written (parts + manifest) in %.0f ms, verified"
+                    + " (listing + CRC32C re-read) in %.0f ms.%n", cw.getOrDefault("writeMs", -1.0), cw.getOrDefault("verifyMs", -1.0)));
+            double frac = (c.get("partBytes") / c.get("checkpointMs")) / (f.get("bytes") / f.get("writeMs"));
+            report.append("\n| target | measured | verdict |\n|---|---|---|\n");
+            target("1 MiB records: write throughput ≥ 70% of FileChannel (both fsync)", String.format(Locale.ROOT,
+                    "%.0f ms vs %.0f ms (FileChannel, %s writes) = %.1f%%", c.get("checkpointMs"), f.get("writeMs"),
+                    f.get("chunk") >= 1 << 20 ? "1 MiB" : "64 KiB", frac * 100), frac >= 0.70);
+        }
+        lastDiskLimit.put("blobs", med);
+        diskChart();
+    }
+
+    private void diskChart() throws IOException {
+        List<String> cats = new ArrayList<>();
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        for (String s : List.of("Cairn, fsync", "FileChannel, fsync", "Cairn, no fsync", "FileChannel, no fsync")) {
+            series.put(s, new ArrayList<>());
+        }
+        addDisk(cats, series, "points", String.format(Locale.ROOT, "%,d points (", records), "cairn-kryo", "filechannel-fsync", "cairn-kryo-nofsync", "filechannel-nofsync");
+        addDisk(cats, series, "blobs", "1 MiB records (", "cairn-blobs", "filechannel-blobs-fsync", "cairn-blobs-nofsync",
+                "filechannel-blobs-nofsync");
+        if (!cats.isEmpty()) {
+            Charts.bars(out.resolve("disk-limit.png"), "Write throughput against a plain FileChannel (higher is better)", "MB/s",
+                    cats, series);
+        }
+    }
+
+    private void addDisk(List<String> cats, Map<String, List<Double>> series, String key, String label, String c, String f, String cn,
+                         String fn) {
+        Map<String, Map<String, Double>> med = lastDiskLimit.get(key);
+        if (med == null || med.get(c) == null || med.get(f) == null || med.get(cn) == null || med.get(fn) == null) {
+            return;
+        }
+        double gb = med.get(c).get("partBytes") / 1e9;
+        cats.add(label + String.format(Locale.ROOT, "%.2f GB)", gb));
+        List<List<Double>> cols = new ArrayList<>(series.values());
+        cols.get(0).add(med.get(c).get("partBytes") / 1e3 / med.get(c).get("checkpointMs"));
+        cols.get(1).add(med.get(f).get("bytes") / 1e3 / med.get(f).get("writeMs"));
+        cols.get(2).add(med.get(cn).get("partBytes") / 1e3 / med.get(cn).get("checkpointMs"));
+        cols.get(3).add(med.get(fn).get("bytes") / 1e3 / med.get(fn).get("writeMs"));
+    }
+
+    private void scaling() throws Exception {
+        List<Long> sizes = Arrays.stream(args.get("scaling", "1M,5M,25M,100M").split(",")).map(Args::parseCount)
+                .collect(Collectors.toList());
+        int scalingRuns = args.getInt("scaling-runs", 3);
+        FileStore store = Files.getFileStore(work);
+        long free = store.getUsableSpace();
+        List<Variant> variants = new ArrayList<>();
+        for (long n : sizes) {
+            long need = n * 60 * 2; // ~44 bytes a record written; keep twice the room
+            if (need > free) {
+                notes.add(String.format(Locale.ROOT, "Scaling: %,d records skipped: needs about %.1f GB free in %s, found %.1f GB.", n,
+                        need / 1e9, work, free / 1e9));
+                continue;
+            }
+            variants.add(cairn("scale-" + n, String.format(Locale.ROOT, "%,d", n), "points", n, "kryo", "none", true, "512m"));
+        }
+        Map<String, List<Map<String, String>>> results = runAlternating("scaling", variants, scalingRuns);
+        Map<String, Map<String, Double>> med = medians(results);
+        report.append("\n## Scaling: Cairn, Kryo, fsync on, -Xmx512m, ").append(partitions).append(" partitions, parallelism ")
+                .append(parallelism).append(", ").append(scalingRuns).append(" runs per size, medians\n\n");
+        report.append("| records | checkpoint + count (ms) | ns / record | re-read (ms) | ns / record | peak heap (MiB) | peak live heap after GC (MiB) | peak RSS (MiB) | GC time (ms) |\n");
+        report.append("|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        List<Double> xs = new ArrayList<>();
+        List<Double> cpS = new ArrayList<>();
+        List<Double> rrS = new ArrayList<>();
+        List<Double> heapM = new ArrayList<>();
+        List<Double> liveM = new ArrayList<>();
+        List<Double> rssM = new ArrayList<>();
+        try (PrintWriter csv = csv("scaling.csv")) {
+            csv.println("records,runs,checkpoint_ms,checkpoint_ns_per_record,reread_ms,reread_ns_per_record,peak_heap_mib,"
+                    + "peak_live_heap_mib,peak_rss_mib,gc_ms,part_bytes");
+            for (Variant v : variants) {
+                Map<String, Double> m = med.get(v.name());
+                if (m == null) {
+                    continue;
+                }
+                long n = Long.parseLong(v.name().substring("scale-".length()));
+                double cp = m.get("checkpointMs");
+                double rr = m.get("rereadMs");
+                report.append(String.format(Locale.ROOT, "| %,d | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f |%n", n, cp,
+                        cp * 1e6 / n, rr, rr * 1e6 / n, m.get("peakHeap") / (1 << 20), m.get("peakLiveHeap") / (1 << 20),
+                        m.get("peakRss") / (1 << 20), m.get("gcMs")));
+                csv.printf(Locale.ROOT, "%d,%d,%.1f,%.2f,%.1f,%.2f,%.1f,%.1f,%.1f,%.0f,%.0f%n", n, results.get(v.name()).size(), cp,
+                        cp * 1e6 / n, rr, rr * 1e6 / n, m.get("peakHeap") / (1 << 20), m.get("peakLiveHeap") / (1 << 20),
+                        m.get("peakRss") / (1 << 20), m.get("gcMs"), m.get("partBytes"));
+                xs.add((double) n);
+                cpS.add(cp / 1000);
+                rrS.add(rr / 1000);
+                heapM.add(m.get("peakHeap") / (1 << 20));
+                liveM.add(m.get("peakLiveHeap") / (1 << 20));
+                rssM.add(m.get("peakRss") / (1 << 20));
+            }
+        }
+        if (xs.size() >= 2) {
+            // Growth: a straight line t = a + b·n fitted to the medians (least squares), and the
+            // exponent k of t ∝ n^k between the smallest and the largest size.
+            int last = xs.size() - 1;
+            double k = Math.log(cpS.get(last) / cpS.get(0)) / Math.log(xs.get(last) / xs.get(0));
+            double[] fit = fit(xs, cpS);
+            double[] fitRead = fit(xs, rrS);
+            report.append(String.format(Locale.ROOT, "%nStraight lines fitted to the medians (least squares): checkpoint + count ≈ %.0f ms + %.1f ns × records"
+                            + " (R² = %.4f); re-read ≈ %.0f ms + %.1f ns × records (R² = %.4f). Between the smallest and the largest"
+                            + " size, time grows as n^%.2f.%n",
+                    fit[0] * 1000, fit[1] * 1e9, fit[2], fitRead[0] * 1000, fitRead[1] * 1e9, fitRead[2], k));
+            try (PrintWriter csv = csv("scaling-fit.csv")) {
+                csv.println("figure,fixed_ms,ns_per_record,r_squared");
+                csv.printf(Locale.ROOT, "checkpoint+count,%.1f,%.2f,%.5f%n", fit[0] * 1000, fit[1] * 1e9, fit[2]);
+                csv.printf(Locale.ROOT, "re-read,%.1f,%.2f,%.5f%n", fitRead[0] * 1000, fitRead[1] * 1e9, fitRead[2]);
+            }
+            List<Integer> from5m = new ArrayList<>();
+            for (int i = 0; i < xs.size(); i++) {
+                if (xs.get(i) >= 5_000_000) {
+                    from5m.add(i);
+                }
+            }
+            if (from5m.size() >= 2) {
+                report.append("\n| target | measured | verdict |\n|---|---|---|\n");
+                for (Map.Entry<String, List<Double>> e : Map.of("peak heap", heapM, "peak live heap after GC", liveM).entrySet()) {
+                    double lo = from5m.stream().mapToDouble(i -> e.getValue().get(i)).min().orElse(0);
+                    double hi = from5m.stream().mapToDouble(i -> e.getValue().get(i)).max().orElse(0);
+                    double spread = (hi - lo) / lo;
+                    target(e.getKey() + " flat within 20% from 5M to " + String.format(Locale.ROOT, "%,.0f", xs.get(from5m.get(from5m.size() - 1))),
+                            String.format(Locale.ROOT, "%.0f to %.0f MiB: +%.1f%%", lo, hi, spread * 100), spread <= 0.20);
+                }
+            }
+            Map<String, List<Double>> t = new LinkedHashMap<>();
+            t.put("checkpoint + count", cpS);
+            t.put("re-read count", rrS);
+            Charts.lines(out.resolve("scaling-time.png"), "Cairn: time against records (-Xmx512m; a straight line is linear cost)", "records",
+                    "seconds", xs, t, false);
+            Map<String, List<Double>> h = new LinkedHashMap<>();
+            h.put("peak heap", heapM);
+            h.put("peak live heap after GC", liveM);
+            h.put("peak RSS", rssM);
+            Charts.lines(out.resolve("scaling-memory.png"), "Cairn: memory against records (-Xmx512m)", "records", "MiB", xs, h, false);
+        }
+    }
+
+    // ------------------------------------------------------------------ variants
+
+    private Variant cairn(String name, String label, String scenario, long n, String serializer, String compression, boolean fsync,
+                          String xmx) {
+        return new Variant(name, label, round -> {
+            List<String> cmd = new ArrayList<>(List.of("-Xmx" + xmx, "-cp", cairnClasspath, CairnRun.class.getName(),
+                    "--scenario", scenario, "--records", Long.toString(n), "--partitions", Integer.toString(partitions),
+                    "--parallelism", Integer.toString(parallelism), "--serializer", serializer, "--compression", compression,
+                    "--fsync", Boolean.toString(fsync), "--warmup", Long.toString(scenario.equals("points") ? warmup : 0)));
+            return cmd;
+        });
+    }
+
+    /** The same run on the prototype class path. */
+    private Variant patched(Variant v) {
+        return new Variant(v.name(), v.label(), round -> {
+            List<String> cmd = v.command().apply(round);
+            cmd.set(cmd.indexOf(cairnClasspath), patchedClasspath);
+            return cmd;
+        });
+    }
+
+    private Variant cairnVerifySize(String name, String label, long n) {
+        return new Variant(name, label, round -> new ArrayList<>(List.of("-Xmx" + heap, "-cp", cairnClasspath, CairnRun.class.getName(),
+                "--scenario", "blobs", "--records", Long.toString(n), "--partitions", Integer.toString(partitions),
+                "--parallelism", Integer.toString(parallelism), "--verify", "size")));
+    }
+
+    private Variant spark(String name, String label, String serializer) {
+        return new Variant(name, label, round -> {
+            List<String> cmd = new ArrayList<>(List.of("-Xmx" + heap));
+            cmd.addAll(SPARK_JVM_FLAGS);
+            cmd.addAll(List.of("-cp", sparkClasspath, "dev.cairn.benchmarks.spark.SparkRun", "--records", Long.toString(records),
+                    "--partitions", Integer.toString(partitions), "--parallelism", Integer.toString(parallelism), "--serializer", serializer,
+                    "--warmup", Long.toString(warmup)));
+            return cmd;
+        });
+    }
+
+    /** The baseline with 64 KiB and with 1 MiB writes: which is faster depends on the machine (and on its state). */
+    private List<Variant> fileChannels(String name, String label, String bytesOf, boolean fsync) {
+        return List.of(fileChannel(name + "-64k", label + ", 64 KiB writes", bytesOf, fsync, 64 << 10),
+                fileChannel(name + "-1m", label + ", 1 MiB writes", bytesOf, fsync, 1 << 20));
+    }
+
+    /** Writes as many bytes as the latest run of {@code bytesOf} wrote. */
+    private Variant fileChannel(String name, String label, String bytesOf, boolean fsync, int chunk) {
+        return new Variant(name, label, latest -> {
+            Map<String, String> source = latest.get(bytesOf);
+            if (source == null) {
+                return null;
+            }
+            return new ArrayList<>(List.of("-Xmx256m", "-cp", cairnClasspath, FileChannelRun.class.getName(), "--bytes",
+                    source.get("partBytes"), "--files", Integer.toString(partitions), "--threads", Integer.toString(parallelism),
+                    "--fsync", Boolean.toString(fsync), "--chunk", Integer.toString(chunk)));
+        });
+    }
+
+    /** Puts the faster (by median time) of {@code name}-64k and {@code name}-1m under {@code name}, noting its write size. */
+    private static void bestFileChannel(Map<String, Map<String, Double>> med, String name) {
+        Map<String, Double> small = med.get(name + "-64k");
+        Map<String, Double> large = med.get(name + "-1m");
+        boolean useLarge = small == null || (large != null && large.get("writeMs") < small.get("writeMs"));
+        Map<String, Double> pick = useLarge ? large : small;
+        if (pick == null) {
+            return;
+        }
+        Map<String, Double> best = new LinkedHashMap<>(pick);
+        best.put("chunk", (double) (useLarge ? 1 << 20 : 64 << 10));
+        med.put(name, best);
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /**
+     * Runs every variant once per round. The order rotates by one each round (A B C, B C A, C A B,
+     * ...): the variants still alternate, and none always follows the same predecessor, whose
+     * after-effects (page cache, file deletion and discard, memory) would otherwise bias it. A
+     * variant that needs another's figures (the FileChannel baseline needs Cairn's byte count)
+     * waits for them within the round.
+     */
+    private Map<String, List<Map<String, String>>> runAlternating(String section, List<Variant> variants, int rounds) throws Exception {
+        Map<String, List<Map<String, String>>> results = new LinkedHashMap<>();
+        variants.forEach(v -> results.put(v.name(), new ArrayList<>()));
+        Map<String, Map<String, String>> latest = new LinkedHashMap<>();
+        for (int r = 1; r <= rounds; r++) {
+            List<Variant> order = new ArrayList<>(variants);
+            java.util.Collections.rotate(order, -((r - 1) % Math.max(1, order.size())));
+            List<Variant> waiting = new ArrayList<>();
+            for (Variant v : order) {
+                List<String> cmd = v.command().apply(latest);
+                if (cmd == null) {
+                    waiting.add(v);
+                    continue;
+                }
+                Map<String, String> result = runChild(section, v.name(), r, cmd);
+                latest.put(v.name(), result);
+                results.get(v.name()).add(result);
+            }
+            for (Variant v : waiting) {
+                List<String> cmd = v.command().apply(latest);
+                if (cmd == null) {
+                    notes.add("Variant " + v.name() + " was skipped: the run it takes its byte count from did not run.");
+                    continue;
+                }
+                Map<String, String> result = runChild(section, v.name(), r, cmd);
+                latest.put(v.name(), result);
+                results.get(v.name()).add(result);
+            }
+        }
+        return results;
+    }
+
+    private Map<String, String> runChild(String section, String variant, int round, List<String> jvmAndMain) throws Exception {
+        Path dir = work.resolve(String.format(Locale.ROOT, "%03d-%s", ++sequence, variant));
+        deleteTree(dir);
+        Path logs = Files.createDirectories(work.resolve("logs"));
+        Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s-%s-%d.log", sequence, section, variant, round));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmAndMain);
+        cmd.add("--dir");
+        cmd.add(dir.toString());
+        syncDisks();
+        String load = load1();
+        System.out.printf(Locale.ROOT, "[%s] %s run %d (load %s) ...%n", section, variant, round, load);
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(30, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("child timed out: " + variant + ", see " + log);
+        }
+        long wall = System.nanoTime() - t0;
+        Map<String, String> result = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(log), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                Map<String, String> parsed = Result.parse(line);
+                if (parsed != null) {
+                    result = parsed;
+                }
+            }
+        }
+        deleteTree(dir);
+        if (p.exitValue() != 0 || result == null) {
+            throw new IllegalStateException("child failed (exit " + p.exitValue() + "): " + variant + ", see " + log + "\n"
+                    + tail(log));
+        }
+        result.put("section", section);
+        result.put("variant", variant);
+        result.put("run", Integer.toString(round));
+        result.put("load1", load);
+        result.put("processMs", String.format(Locale.ROOT, "%.0f", wall / 1e6));
+        allRuns.add(result);
+        System.out.println("    " + result);
+        return result;
+    }
+
+    /**
+     * Writes back dirty pages before a run (not timed), so that no run pays for the write-back of
+     * the one before it: with 2 GiB written per run, the kernel may still be flushing the previous
+     * run's files (or discarding them after the delete) when the next run starts.
+     */
+    private static void syncDisks() throws InterruptedException {
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor(5, TimeUnit.MINUTES);
+        } catch (IOException e) {
+            // no sync(1): nothing to do
+        }
+    }
+
+    // ------------------------------------------------------------------ figures
+
+    private static Map<String, Map<String, Double>> medians(Map<String, List<Map<String, String>>> results) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        results.forEach((variant, rs) -> {
+            if (rs.isEmpty()) {
+                return;
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            for (String key : rs.get(0).keySet()) {
+                List<Double> xs = new ArrayList<>();
+                for (Map<String, String> r : rs) {
+                    try {
+                        xs.add(Double.parseDouble(r.get(key)));
+                    } catch (NumberFormatException | NullPointerException e) {
+                        // a text column
+                    }
+                }
+                if (xs.size() == rs.size()) {
+                    m.put(key, median(xs));
+                }
+            }
+            out.put(variant, m);
+        });
+        return out;
+    }
+
+    /** Least-squares line y = a + b·x: {a, b, R²}. */
+    static double[] fit(List<Double> x, List<Double> y) {
+        int n = x.size();
+        double mx = x.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        double my = y.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        double syy = 0;
+        for (int i = 0; i < n; i++) {
+            sxy += (x.get(i) - mx) * (y.get(i) - my);
+            sxx += (x.get(i) - mx) * (x.get(i) - mx);
+            syy += (y.get(i) - my) * (y.get(i) - my);
+        }
+        double b = sxy / sxx;
+        double a = my - b * mx;
+        double r2 = syy == 0 ? 1 : (sxy * sxy) / (sxx * syy);
+        return new double[] {a, b, r2};
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(Comparator.naturalOrder());
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private void ratioRow(PrintWriter csv, String figure, String key, double scale, Map<String, Double> ck, Map<String, Double> sk,
+                          Map<String, Double> cj, Map<String, Double> sj) {
+        double a = ck.get(key) / scale;
+        double b = sk.get(key) / scale;
+        Double c = cj.containsKey(key) ? cj.get(key) / scale : null;
+        Double d = sj.containsKey(key) ? sj.get(key) / scale : null;
+        report.append(String.format(Locale.ROOT, "| %s | %s | %s | **%.3f** | %s | %s | %s |%n", figure, num(a), num(b), a / b,
+                c == null ? "" : num(c), d == null ? "" : num(d), c == null || d == null ? "" : String.format(Locale.ROOT, "%.3f", c / d)));
+        csv.printf(Locale.ROOT, "%s,%.3f,%.3f,%.4f,%s,%s,%s%n", quote(figure), a, b, a / b, c == null ? "" : String.format(Locale.ROOT, "%.3f", c),
+                d == null ? "" : String.format(Locale.ROOT, "%.3f", d), c == null || d == null ? "" : String.format(Locale.ROOT, "%.4f", c / d));
+    }
+
+    private static String num(double v) {
+        return v >= 1000 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private void diskRow(PrintWriter csv, String workload, String writer, Map<String, Double> m, String timeKey, Map<String, Double> baseline) {
+        if (m == null) {
+            return;
+        }
+        double bytes = m.containsKey("partBytes") ? m.get("partBytes") : m.get("bytes");
+        double ms = m.get(timeKey);
+        double mbps = bytes / 1e3 / ms;
+        String frac = "";
+        if (baseline != null) {
+            double base = baseline.get("bytes") / 1e3 / baseline.get("writeMs");
+            frac = String.format(Locale.ROOT, "%.1f%%", mbps / base * 100);
+        }
+        report.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f | %.0f | %s |%n", writer, bytes, ms, mbps, frac));
+        csv.printf(Locale.ROOT, "%s,%s,%.0f,%.1f,%.1f,%s%n", quote(workload), quote(writer), bytes, ms, mbps,
+                frac.isEmpty() ? "" : frac.replace("%", ""));
+    }
+
+    private void target(String what, String measured, boolean met) {
+        report.append("| ").append(what).append(" | ").append(measured).append(" | ").append(met ? "met" : "**MISSED**").append(" |\n");
+    }
+
+    private void writeRunsCsv() throws IOException {
+        List<String> cols = new ArrayList<>(List.of("section", "variant", "run", "load1", "processMs"));
+        for (Map<String, String> r : allRuns) {
+            for (String k : r.keySet()) {
+                if (!cols.contains(k)) {
+                    cols.add(k);
+                }
+            }
+        }
+        try (PrintWriter csv = csv("runs.csv")) {
+            csv.println(String.join(",", cols));
+            for (Map<String, String> r : allRuns) {
+                csv.println(cols.stream().map(c -> r.getOrDefault(c, "")).collect(Collectors.joining(",")));
+            }
+        }
+    }
+
+    private PrintWriter csv(String name) throws IOException {
+        return new PrintWriter(Files.newBufferedWriter(out.resolve(name), StandardCharsets.UTF_8));
+    }
+
+    private static String quote(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    // ------------------------------------------------------------------ machine
+
+    private void header(Instant start) throws IOException {
+        report.append("# Benchmark results\n\n");
+        report.append("Started ").append(stamp(start)).append(" on ").append(machine()).append(".\n");
+        report.append("1-minute load average at the start: ").append(load1()).append(" (per-run loads are in runs.csv).\n");
+    }
+
+    private void waitForQuietMachine() throws InterruptedException {
+        String note = QuietMachine.await(args.getDouble("max-load", 0.5), args.getLong("load-wait", 45));
+        if (note != null) {
+            notes.add(note);
+        }
+    }
+
+    static String load1() {
+        return QuietMachine.load1();
+    }
+
+    private static String machine() {
+        String cpu = "unknown CPU";
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+        } catch (IOException | UncheckedIOException e) {
+            // keep unknown
+        }
+        long memKb = -1;
+        try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+            memKb = lines.filter(l -> l.startsWith("MemTotal")).findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", ""))).orElse(-1L);
+        } catch (IOException | UncheckedIOException e) {
+            // keep unknown
+        }
+        return String.format(Locale.ROOT, "%s, %d cores, %.1f GiB RAM, %s %s, Java %s (%s)", cpu, Runtime.getRuntime().availableProcessors(),
+                memKb / 1024.0 / 1024.0, System.getProperty("os.name"), System.getProperty("os.version"),
+                System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"));
+    }
+
+    private static String stamp(Instant t) {
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(t);
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
