@@ -156,6 +156,10 @@ final class CheckpointData<T> {
             public boolean hasNext() {
                 boolean more = records.hasNext();
                 if (!more && !published[0]) {
+                    if (task.isStopped()) {
+                        throw new CheckpointException("write", label(), location, name,
+                                "expected the job to be running, found it failing; a task of a failed job publishes nothing", null);
+                    }
                     if (myAttempt != attempt) {
                         throw new CheckpointException("write", label(), location, name,
                                 "expected the attempt that started this part to be current, found it aborted; the part is discarded", null);
@@ -175,6 +179,10 @@ final class CheckpointData<T> {
 
             @Override
             public T next() {
+                if (task.isStopped()) {
+                    throw new CheckpointException("write", label(), location, name,
+                            "expected the job to be running, found it failing; the part is discarded", null);
+                }
                 T record = records.next();
                 try {
                     writer.write(record);

@@ -188,7 +188,11 @@ public final class Engine implements AutoCloseable {
     }
 
     private <U> U runOne(TaskSpec<U> spec) {
-        TaskContext tc = new TaskContext(this, spec.partition());
+        return runOne(spec, () -> false);
+    }
+
+    private <U> U runOne(TaskSpec<U> spec, java.util.function.BooleanSupplier stopped) {
+        TaskContext tc = new TaskContext(this, spec.partition(), stopped);
         U result;
         try {
             result = spec.body().apply(tc);
@@ -229,15 +233,16 @@ public final class Engine implements AutoCloseable {
 
     /**
      * The tasks of one job on the pool. When a task fails, the job stops the others (tasks not
-     * started are skipped, running ones are interrupted) and then waits until every task has
-     * really ended before it reports the failure: a task still running after its job failed
-     * could otherwise publish output (e.g. a checkpoint part) after the caller cleaned up.
+     * started are skipped; running ones see {@link TaskContext#isStopped()}, and are not
+     * interrupted, since an interrupt can abandon a storage request the store still carries out)
+     * and then waits until every task has really ended before it reports the failure: a task
+     * still running after its job failed could otherwise publish output (e.g. a checkpoint part)
+     * after the caller cleaned up.
      */
     private final class JobTasks<U> {
         private final List<TaskSpec<U>> specs;
         private final Object[] results;
         private final java.util.concurrent.CountDownLatch done;
-        private final Set<Thread> running = new HashSet<>();
         private Throwable failure;
         private boolean stopped;
 
@@ -291,25 +296,19 @@ public final class Engine implements AutoCloseable {
 
         private void runTask(int index) {
             try {
-                synchronized (this) {
-                    if (stopped) {
-                        return;
-                    }
-                    running.add(Thread.currentThread());
+                if (isStopped()) {
+                    return;
                 }
-                try {
-                    results[index] = runOne(specs.get(index));
-                } catch (Throwable t) {
-                    stop(t);
-                } finally {
-                    synchronized (this) {
-                        running.remove(Thread.currentThread());
-                        Thread.interrupted(); // an interrupt meant for this task must not reach the pool thread's next one
-                    }
-                }
+                results[index] = runOne(specs.get(index), this::isStopped);
+            } catch (Throwable t) {
+                stop(t);
             } finally {
                 done.countDown();
             }
+        }
+
+        synchronized boolean isStopped() {
+            return stopped;
         }
 
         /** Records the first failure and stops the job's other tasks. */
@@ -317,10 +316,7 @@ public final class Engine implements AutoCloseable {
             if (failure == null) {
                 failure = t; // later failures are mostly the stopped tasks' interrupts: noise next to the cause
             }
-            if (!stopped) {
-                stopped = true;
-                running.forEach(Thread::interrupt);
-            }
+            stopped = true;
         }
     }
 

@@ -15,12 +15,23 @@ import java.util.function.Consumer;
 public final class TaskContext {
     private final Engine engine;
     private final int partition;
+    private final java.util.function.BooleanSupplier stopped;
     private final List<Consumer<Throwable>> listeners = new ArrayList<>();
     private boolean completed;
 
-    TaskContext(Engine engine, int partition) {
+    TaskContext(Engine engine, int partition, java.util.function.BooleanSupplier stopped) {
         this.engine = engine;
         this.partition = partition;
+        this.stopped = stopped;
+    }
+
+    /**
+     * Whether the job this task belongs to has failed and is stopping its tasks. Cairn does not
+     * interrupt task threads (an interrupt can cut an I/O library's request short after the store
+     * has already acted on it); long-running datasets and writers check this instead and give up.
+     */
+    public boolean isStopped() {
+        return stopped.getAsBoolean();
     }
 
     /** The partition index this task computes. */
