@@ -49,7 +49,6 @@ public final class Engine implements AutoCloseable {
     private final BlockStore blocks;
     private final AtomicInteger nextShuffleId = new AtomicInteger();
     private final Map<Integer, Object> shuffleLocks = new ConcurrentHashMap<>();
-    private final AtomicInteger jobsRun = new AtomicInteger();
 
     /**
      * @param name        used in worker thread names
@@ -106,11 +105,6 @@ public final class Engine implements AutoCloseable {
         return dep;
     }
 
-    /** Jobs run so far (result stages, not counting shuffle map stages). */
-    public int jobsRun() {
-        return jobsRun.get();
-    }
-
     /**
      * Runs {@code cleanup} once {@code owner} has been garbage collected. The action must not
      * refer to {@code owner}.
@@ -127,7 +121,6 @@ public final class Engine implements AutoCloseable {
      */
     public <T, U> List<U> runJob(Dataset<T> dataset, int[] partitions, BiFunction<Iterator<T>, TaskContext, U> task) {
         runMissingShuffles(dataset, new HashSet<>());
-        jobsRun.incrementAndGet();
         List<TaskSpec<U>> specs = new ArrayList<>(partitions.length);
         for (int p : partitions) {
             specs.add(new TaskSpec<>(dataset, p, tc -> task.apply(dataset.iterator(tc.partition(), tc), tc)));

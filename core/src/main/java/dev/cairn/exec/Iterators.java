@@ -89,26 +89,4 @@ public final class Iterators {
             }
         };
     }
-
-    /** Runs {@code onEnd} once, the first time {@code hasNext()} returns false. */
-    public static <T> Iterator<T> onExhausted(Iterator<T> in, Runnable onEnd) {
-        return new Iterator<>() {
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                boolean more = in.hasNext();
-                if (!more && !done) {
-                    done = true;
-                    onEnd.run();
-                }
-                return more;
-            }
-
-            @Override
-            public T next() {
-                return in.next();
-            }
-        };
-    }
 }

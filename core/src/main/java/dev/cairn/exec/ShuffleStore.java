@@ -53,11 +53,6 @@ public final class ShuffleStore {
         outputs.clear();
     }
 
-    /** Number of shuffles whose output is held. */
-    public int size() {
-        return outputs.size();
-    }
-
     /**
      * Splits one map partition's records into buckets by the dependency's partitioner,
      * combining values of a key first when the aggregator asks for it.

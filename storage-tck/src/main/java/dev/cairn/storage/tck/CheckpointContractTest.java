@@ -46,7 +46,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -835,10 +834,5 @@ public abstract class CheckpointContractTest {
 
     private static Set<URI> normalized(List<URI> uris) {
         return uris.stream().map(CheckpointLayout::normalize).collect(Collectors.toSet());
-    }
-
-    /** Sorted names, for messages. */
-    protected static Set<String> sorted(List<String> names) {
-        return new TreeSet<>(names);
     }
 }
