@@ -1,5 +1,6 @@
 package dev.cairn;
 
+import dev.cairn.config.CairnOptions;
 import dev.cairn.checkpoint.CheckpointFiles;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointListener;

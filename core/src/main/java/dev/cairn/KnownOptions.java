@@ -1,5 +1,6 @@
 package dev.cairn;
 
+import dev.cairn.config.CairnOptions;
 import dev.cairn.serde.Serializers;
 import dev.cairn.storage.StorageProvider;
 import java.util.Collection;
@@ -33,7 +34,7 @@ final class KnownOptions {
     private final Set<String> keys = new TreeSet<>();
     private final Set<String> served = new TreeSet<>();
 
-    KnownOptions(Collection<StorageProvider> providers, dev.cairn.CairnOptions options) {
+    KnownOptions(Collection<StorageProvider> providers, dev.cairn.config.CairnOptions options) {
         keys.addAll(CORE);
         for (StorageProvider p : providers) {
             served.addAll(p.schemes(options));

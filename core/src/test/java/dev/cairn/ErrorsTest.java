@@ -1,5 +1,6 @@
 package dev.cairn;
 
+import dev.cairn.config.CairnOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

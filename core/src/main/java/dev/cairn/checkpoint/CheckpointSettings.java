@@ -1,7 +1,7 @@
 package dev.cairn.checkpoint;
 
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.serde.Compression;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,14 +1,14 @@
 package dev.cairn.serde;
 
-import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
-import com.esotericsoftware.kryo.Registration;
-import com.esotericsoftware.kryo.Serializer;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.serializers.CollectionSerializer;
-import com.esotericsoftware.kryo.serializers.MapSerializer;
-import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import com.esotericsoftware.kryo.kryo5.Kryo;
+import com.esotericsoftware.kryo.kryo5.KryoException;
+import com.esotericsoftware.kryo.kryo5.Registration;
+import com.esotericsoftware.kryo.kryo5.Serializer;
+import com.esotericsoftware.kryo.kryo5.io.Input;
+import com.esotericsoftware.kryo.kryo5.io.Output;
+import com.esotericsoftware.kryo.kryo5.serializers.CollectionSerializer;
+import com.esotericsoftware.kryo.kryo5.serializers.MapSerializer;
+import com.esotericsoftware.kryo.kryo5.util.DefaultClassResolver;
 import java.io.Serializable;
 import java.lang.reflect.Modifier;
 import org.slf4j.Logger;
@@ -105,7 +105,7 @@ final class CairnKryo extends Kryo {
 
     private static Serializer<?> javaFallback(Class<?> type, String why) {
         LOG.debug("Kryo writes {} with Java serialization: {}", type.getName(), why);
-        return new com.esotericsoftware.kryo.serializers.JavaSerializer();
+        return new com.esotericsoftware.kryo.kryo5.serializers.JavaSerializer();
     }
 
     private static boolean isOpenToKryo(Class<?> type) {
@@ -193,7 +193,7 @@ final class CairnKryo extends Kryo {
                 return readByNameId[nameId];
             }
             if (nameIdToClass == null) {
-                nameIdToClass = new com.esotericsoftware.kryo.util.IntMap<>();
+                nameIdToClass = new com.esotericsoftware.kryo.kryo5.util.IntMap<>();
             }
             Class type = nameIdToClass.get(nameId);
             if (type == null) {
@@ -210,7 +210,7 @@ final class CairnKryo extends Kryo {
                         }
                     }
                     if (nameToClass == null) {
-                        nameToClass = new com.esotericsoftware.kryo.util.ObjectMap<>();
+                        nameToClass = new com.esotericsoftware.kryo.kryo5.util.ObjectMap<>();
                     }
                     nameToClass.put(className, type);
                 }

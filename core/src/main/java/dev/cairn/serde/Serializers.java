@@ -1,7 +1,7 @@
 package dev.cairn.serde;
 
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.cairn.storage;
 
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import java.util.Set;
 
 /**

@@ -1,7 +1,7 @@
 package dev.cairn.storage;
 
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.cairn.ml;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cairn.CairnContext;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.checkpoint.CheckpointFiles;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.serde.RecordStreams.Pair;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

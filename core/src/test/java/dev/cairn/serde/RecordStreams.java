@@ -1,6 +1,6 @@
 package dev.cairn.serde;
 
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

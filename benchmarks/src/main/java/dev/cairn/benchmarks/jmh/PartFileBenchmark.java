@@ -1,6 +1,6 @@
 package dev.cairn.benchmarks.jmh;
 
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.benchmarks.Workload;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.PartReader;

@@ -1,6 +1,6 @@
 package dev.cairn.benchmarks.jmh;
 
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.serde.Compression;
 import dev.cairn.serde.RecordInput;
 import dev.cairn.serde.RecordOutput;

@@ -1,6 +1,6 @@
 package dev.cairn.storage.memory;
 
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageProvider;
 import java.util.Locale;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageOutput;

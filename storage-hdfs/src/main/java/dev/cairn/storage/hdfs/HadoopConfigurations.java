@@ -1,7 +1,7 @@
 package dev.cairn.storage.hdfs;
 
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import java.net.MalformedURLException;
 import java.nio.file.Files;
 import java.nio.file.Path;

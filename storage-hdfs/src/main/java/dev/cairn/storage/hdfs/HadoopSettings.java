@@ -1,7 +1,7 @@
 package dev.cairn.storage.hdfs;
 
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.ListingConsistency;
 import java.util.Locale;
 import java.util.Set;

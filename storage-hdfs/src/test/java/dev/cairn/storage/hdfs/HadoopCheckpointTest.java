@@ -3,7 +3,7 @@ package dev.cairn.storage.hdfs;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cairn.CairnContext;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.CheckpointMode;
 import dev.cairn.Dataset;
 import dev.cairn.storage.FileStatus;

@@ -193,7 +193,7 @@ class HdfsCheckpointTest extends HadoopCheckpointTest {
     @Test
     void directWritesAreRefusedOnAFileSystemThatCannotAbortAnUpload() throws Exception {
         Map<String, String> direct = Map.of(HadoopStorageProvider.DIRECT_WRITE_SCHEMES, "hdfs");
-        try (HadoopStorage storage = new HadoopStorageProvider().open("hdfs", dev.cairn.CairnOptions.of(direct))) {
+        try (HadoopStorage storage = new HadoopStorageProvider().open("hdfs", dev.cairn.config.CairnOptions.of(direct))) {
             URI file = CheckpointLayout.child(root(), "part-00000");
             IOException e = assertThrows(IOException.class, () -> storage.create(file, false));
             assertEquals("Cannot create file: " + file + " (expected a file system whose output streams can abort an upload,"

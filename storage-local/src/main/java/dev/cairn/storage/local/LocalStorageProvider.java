@@ -1,7 +1,7 @@
 package dev.cairn.storage.local;
 
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.StorageProvider;
 import java.util.Locale;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.Storage;

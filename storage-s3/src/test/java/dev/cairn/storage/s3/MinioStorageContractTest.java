@@ -46,7 +46,7 @@ class MinioStorageContractTest extends StorageContractTest {
 
     @BeforeAll
     static void createBucket() {
-        storage = new S3Storage(S3StorageSettings.fromOptions(dev.cairn.CairnOptions.of(options())));
+        storage = new S3Storage(S3StorageSettings.fromOptions(dev.cairn.config.CairnOptions.of(options())));
         storage.client().createBucket(CreateBucketRequest.builder().bucket(BUCKET).build());
     }
 

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.CairnContext;
 import dev.cairn.CairnException;
-import dev.cairn.CairnOptions;
+import dev.cairn.config.CairnOptions;
 import dev.cairn.CheckpointException;
 import dev.cairn.CheckpointMode;
 import dev.cairn.CheckpointState;

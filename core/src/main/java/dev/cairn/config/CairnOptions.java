@@ -1,4 +1,6 @@
-package dev.cairn;
+package dev.cairn.config;
+
+import dev.cairn.CairnException;
 
 import java.time.Duration;
 import java.util.Collections;
