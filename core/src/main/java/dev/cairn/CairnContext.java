@@ -1,39 +1,32 @@
 package dev.cairn;
 
-import dev.cairn.config.CairnOptions;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointListener;
-import dev.cairn.checkpoint.CheckpointReader;
+import dev.cairn.checkpoint.CheckpointScanner;
 import dev.cairn.checkpoint.OrphanSweeper;
-import dev.cairn.exec.ReliableCheckpointDataset;
-import dev.cairn.exec.Dependency;
-import dev.cairn.exec.Engine;
-import dev.cairn.exec.KeyedMapPartitionsDataset;
-import dev.cairn.exec.ParallelCollectionDataset;
-import dev.cairn.exec.RangeDataset;
-import dev.cairn.exec.TaskContext;
+import dev.cairn.config.CairnOptions;
+import dev.cairn.internal.engine.CollectionNode;
+import dev.cairn.internal.engine.EngineContext;
+import dev.cairn.internal.engine.MapPartitionsNode;
+import dev.cairn.internal.engine.Node;
+import dev.cairn.internal.engine.Partitioning;
+import dev.cairn.internal.engine.RangeNode;
+import dev.cairn.internal.engine.TaskContext;
 import dev.cairn.serde.Serializer;
 import dev.cairn.serde.Serializers;
-import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageProvider;
 import dev.cairn.storage.StorageRegistry;
-import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,43 +47,26 @@ import org.slf4j.LoggerFactory;
 public final class CairnContext implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CairnContext.class);
 
-    private final String appName;
-    private final String contextId = UUID.randomUUID().toString();
     private final int parallelism;
-    private final CairnOptions options;
-    private final Serializer serializer;
-    private final StorageRegistry storage;
-    private final Engine engine;
-    private final boolean cleanupOnClose;
-    private final boolean cleanupOnGc;
-    private final CheckpointListeners listeners = new CheckpointListeners();
-    private final AtomicInteger nextDatasetId = new AtomicInteger();
-    /** Context directories this context committed checkpoints under, for cleanup-on-close. */
-    private final Set<URI> contextDirs = ConcurrentHashMap.newKeySet();
-    /** Checkpoint locations and the live datasets that read them; a location with a live reader is not deleted. */
-    private final Map<URI, List<WeakReference<Dataset<?>>>> readers = new ConcurrentHashMap<>();
-    /** Checkpoints to delete once their dataset is unreachable, or on close. */
-    private final Set<URI> pendingDeletes = ConcurrentHashMap.newKeySet();
+    private final EngineContext engine;
     private volatile URI checkpointDir;
-    private volatile boolean closed;
 
     private CairnContext(Builder b, CairnOptions options) {
-        this.appName = b.appName;
         this.parallelism = b.parallelism;
-        this.options = options;
-        this.serializer = Serializers.fromOptions(options);
+        Serializer serializer = Serializers.fromOptions(options);
         dev.cairn.checkpoint.CheckpointOptions.validate(options);
-        this.cleanupOnClose = options.getBoolean(KnownOptions.CLEANUP_ON_CLOSE, false);
-        this.cleanupOnGc = options.getBoolean(KnownOptions.CLEANUP_ON_GC, false);
-        b.listeners.forEach(listeners::add);
-        this.storage = StorageRegistry.create(options, b.providers, Thread.currentThread().getContextClassLoader());
-        Path spill = Path.of(options.getString(KnownOptions.SPILL_DIR, System.getProperty("java.io.tmpdir")));
-        this.engine = new Engine(appName, parallelism, serializer, spill);
+        this.engine = new EngineContext(b.appName, parallelism, options, serializer, b.providers, CairnContext::partitioningOf);
+        b.listeners.forEach(engine::addCheckpointListener);
         if (b.checkpointDir != null) {
             setCheckpointDir(b.checkpointDir);
         }
-        LOG.info("Started context {} ({}): parallelism {}, serializer {}, storage schemes {}", appName, contextId, parallelism,
-                serializer.name(), storage.schemes());
+        LOG.info("Started context {} ({}): parallelism {}, serializer {}, storage schemes {}", engine.appName(), engine.contextId(),
+                parallelism, serializer.name(), engine.storage().schemes());
+    }
+
+    /** The engine's partitioning of a partitioner read from a checkpoint, when it is one of Cairn's. */
+    private static Optional<Partitioning> partitioningOf(Object stored) {
+        return stored instanceof Partitioner p ? Optional.of(Dataset.partitioning(p)) : Optional.empty();
     }
 
     /** A builder with defaults: app name {@code cairn}, parallelism = available processors, no checkpoint dir. */
@@ -112,7 +88,7 @@ public final class CairnContext implements AutoCloseable {
             throw new CairnException("Cannot create range [" + start + ", " + end + ") (expected at most Long.MAX_VALUE values, found more)", e);
         }
         Checks.positive(numPartitions, "create range", "numPartitions", null);
-        return new RangeDataset(this, start, end, numPartitions);
+        return new PlainDataset<>(this, new RangeNode(engine, start, end, numPartitions));
     }
 
     /** The longs of {@code [start, end)} in {@link #parallelism()} partitions. */
@@ -125,7 +101,7 @@ public final class CairnContext implements AutoCloseable {
         checkOpen("parallelize a list");
         Checks.notNull(records, "parallelize", "list", null);
         Checks.positive(numPartitions, "parallelize", "numPartitions", null);
-        return new ParallelCollectionDataset<>(this, records, numPartitions);
+        return new PlainDataset<>(this, new CollectionNode<>(engine, records, numPartitions));
     }
 
     /** {@code records} (copied) in {@link #parallelism()} partitions. */
@@ -136,7 +112,8 @@ public final class CairnContext implements AutoCloseable {
     /** {@code pairs} (copied) as a keyed dataset in {@code numPartitions} partitions, not partitioned by key. */
     public <K, V> KeyedDataset<K, V> parallelizePairs(List<Pair<K, V>> pairs, int numPartitions) {
         Dataset<Pair<K, V>> records = parallelize(pairs, numPartitions);
-        return new dev.cairn.exec.KeyedMapPartitionsDataset<Pair<K, V>, K, V>(records, (p, it) -> it, false, "parallelizePairs");
+        return KeyedDataset.keyed(this, new MapPartitionsNode<Pair<K, V>, Pair<K, V>>(records.node, (p, it) -> it, false,
+                "parallelizePairs", KeyedDataset.KIND));
     }
 
     // ---------------------------------------------------------------- checkpoint directory
@@ -149,18 +126,26 @@ public final class CairnContext implements AutoCloseable {
     /** Sets where reliable checkpoints go. */
     public void setCheckpointDir(URI dir) {
         checkOpen("set the checkpoint directory");
-        this.checkpointDir = checkedCheckpointDir(dir);
+        this.checkpointDir = resolveLocation(dir);
     }
 
-    /** {@code dir} in canonical form, once its scheme is known to have a storage. */
-    URI checkedCheckpointDir(URI dir) {
-        Objects.requireNonNull(dir, "dir");
-        URI uri = CheckpointLayout.normalize(dir.getScheme() == null ? Path.of(dir.getPath()).toAbsolutePath().toUri() : dir);
-        if (!storage.schemes().contains(uri.getScheme().toLowerCase(java.util.Locale.ROOT))) {
-            throw new CairnException("Cannot use checkpoint directory " + uri + " (expected a URI whose scheme is one of "
-                    + storage.schemes() + ", found '" + uri.getScheme() + "'; add the storage module that serves it)");
-        }
-        return uri;
+    /**
+     * A location given as a URI ({@code s3://bucket/ckpt}) or a local path ({@code /tmp/ckpt},
+     * {@code ckpt}, made absolute), in the canonical form Cairn compares locations in, once a
+     * storage of this context is known to serve its scheme.
+     *
+     * @throws CairnException for an unparsable URI or a scheme no storage serves (naming the served ones)
+     */
+    public URI resolveLocation(String location) {
+        Checks.notNull(location, "resolve location", "location", null);
+        return resolveLocation(toUri(location));
+    }
+
+    /** {@link #resolveLocation(String)} for a URI; one without a scheme is a local path. */
+    public URI resolveLocation(URI location) {
+        Checks.notNull(location, "resolve location", "location", null);
+        URI uri = location.getScheme() == null ? toUri(location.getPath()) : location;
+        return engine.servedLocation(uri, "use location");
     }
 
     /** Where reliable checkpoints go, if set. */
@@ -184,12 +169,12 @@ public final class CairnContext implements AutoCloseable {
 
     /** The application name. */
     public String appName() {
-        return appName;
+        return engine.appName();
     }
 
     /** A random id, unique to this context; reliable checkpoints go under {@code <checkpointDir>/<contextId>/}. */
     public String contextId() {
-        return contextId;
+        return engine.contextId();
     }
 
     /** Worker threads. */
@@ -197,107 +182,31 @@ public final class CairnContext implements AutoCloseable {
         return parallelism;
     }
 
-    /** The options this context was built with. */
+    /** The options this context was built with ({@code toString} hides secrets). */
     public CairnOptions options() {
-        return options;
+        return engine.options();
     }
 
-    /** The serializer for checkpoints and spilled blocks. */
-    public Serializer serializer() {
-        return serializer;
-    }
-
-    /** The storage backends of this context. */
-    public StorageRegistry storage() {
-        return storage;
+    /** The name of the serializer checkpoints and spilled blocks use ({@code kryo} or {@code java}). */
+    public String serializerName() {
+        return engine.serializer().name();
     }
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return engine.isClosed();
     }
 
-    Engine engine() {
+    EngineContext engine() {
         return engine;
     }
 
-    int nextDatasetId() {
-        return nextDatasetId.getAndIncrement();
-    }
-
     void checkOpen(String action) {
-        if (closed) {
-            throw new CairnException("Cannot " + action + ": context '" + appName + "' (" + contextId
-                    + ") is closed (expected an open context; build a new one)");
-        }
+        engine.checkOpen(action);
     }
 
-    /**
-     * Runs a job, writing through the checkpoints marked in the dataset's lineage, and completes
-     * those checkpoints (ancestors first) once the job has succeeded.
-     */
-    <T, U> List<U> runJob(Dataset<T> dataset, int[] partitions, BiFunction<Iterator<T>, TaskContext, U> task) {
-        checkOpen("run a job on dataset " + dataset);
-        List<CheckpointData<?>> marked = markedInLineage(dataset);
-        List<Object> joined = new ArrayList<>(marked.size());
-        List<U> results;
-        try {
-            for (CheckpointData<?> cp : marked) {
-                joined.add(cp.jobStarted());
-            }
-            results = engine.runJob(dataset, partitions, task);
-        } catch (RuntimeException e) {
-            endJob(marked, joined, e);
-            throw e;
-        }
-        endJob(marked, joined, null);
-        return results;
-    }
-
-    /**
-     * Tells every checkpoint a job joined that it ended, ancestors first: a successful job
-     * finishes them; once one fails, the rest are told the job failed.
-     */
-    private static void endJob(List<CheckpointData<?>> marked, List<Object> joined, RuntimeException failure) {
-        RuntimeException first = failure;
-        for (int i = 0; i < joined.size(); i++) {
-            try {
-                marked.get(i).jobEnded(joined.get(i), first);
-            } catch (RuntimeException e) {
-                first = e;
-            }
-        }
-        if (first != null && first != failure) {
-            throw first;
-        }
-    }
-
-    /** Writes every checkpoint marked in {@code dataset}'s lineage now (an eager checkpoint). */
-    void completeCheckpoints(Dataset<?> dataset) {
-        checkOpen("checkpoint dataset " + dataset);
-        for (CheckpointData<?> cp : markedInLineage(dataset)) {
-            cp.finish();
-        }
-    }
-
-    /** The checkpoints marked and not yet committed in a lineage, ancestors before descendants. */
-    private static List<CheckpointData<?>> markedInLineage(Dataset<?> dataset) {
-        List<CheckpointData<?>> found = new ArrayList<>();
-        collectMarked(dataset, new HashSet<>(), found);
-        return found;
-    }
-
-    private static void collectMarked(Dataset<?> dataset, Set<Integer> visited, List<CheckpointData<?>> found) {
-        if (!visited.add(dataset.id())) {
-            return;
-        }
-        for (Dependency d : dataset.dependencies()) {
-            collectMarked(d.parent(), visited, found);
-        }
-        CheckpointData<?> cp = dataset.checkpointData();
-        if (cp != null && (cp.state() == CheckpointState.MARKED || cp.state() == CheckpointState.IN_PROGRESS)) {
-            found.add(cp);
-        }
+    <T, U> List<U> runJob(Node<T> node, int[] partitions, BiFunction<Iterator<T>, TaskContext, U> task) {
+        return engine.runJob(node, partitions, task);
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -316,11 +225,8 @@ public final class CairnContext implements AutoCloseable {
     public <T> Dataset<T> readCheckpoint(URI location) {
         checkOpen("read checkpoint " + location);
         Checks.notNull(location, "read checkpoint", "location", null);
-        URI loc = CheckpointLayout.normalize(location.getScheme() == null ? toUri(location.getPath()) : location);
-        CheckpointReader reader = CheckpointReader.open(storage, loc, options);
-        ReliableCheckpointDataset<T> ds = new ReliableCheckpointDataset<>(this, reader, storage);
-        addReader(loc, ds);
-        return ds;
+        Node<T> source = engine.readCheckpoint(resolveLocation(location));
+        return new PlainDataset<>(this, source);
     }
 
     /** {@link #readCheckpoint(URI)} for a location given as a string (URI or local path). */
@@ -331,7 +237,8 @@ public final class CairnContext implements AutoCloseable {
     /** {@link #readCheckpoint(URI)} as a keyed dataset, keeping the checkpoint's partitioner. */
     public <K, V> KeyedDataset<K, V> readKeyedCheckpoint(URI location) {
         Dataset<Pair<K, V>> pairs = readCheckpoint(location);
-        return new KeyedMapPartitionsDataset<Pair<K, V>, K, V>(pairs, (p, it) -> it, true, "readKeyedCheckpoint");
+        return KeyedDataset.keyed(this, new MapPartitionsNode<Pair<K, V>, Pair<K, V>>(pairs.node, (p, it) -> it, true,
+                "readKeyedCheckpoint", KeyedDataset.KIND));
     }
 
     /**
@@ -343,74 +250,8 @@ public final class CairnContext implements AutoCloseable {
      */
     public void deleteCheckpoint(URI location) {
         checkOpen("delete checkpoint " + location);
-        URI loc = CheckpointLayout.normalize(location);
-        Optional<Dataset<?>> live = liveReader(loc);
-        if (live.isPresent()) {
-            throw new CairnException("Cannot delete checkpoint " + loc + " (expected no live dataset reading it, found " + live.get()
-                    + "; drop the references to it, or call its deleteCheckpoint() to delete the files once it is garbage collected)");
-        }
-        try {
-            storage.storageFor(loc).delete(loc);
-        } catch (IOException e) {
-            throw new CairnException("Cannot delete checkpoint " + loc + " (expected the store to delete it, found an error: " + e + ")", e);
-        }
-        readers.remove(loc);
-        LOG.info("Deleted checkpoint {}", loc);
-    }
-
-    private Optional<Dataset<?>> liveReader(URI location) {
-        List<WeakReference<Dataset<?>>> refs = readers.get(location);
-        if (refs != null) {
-            synchronized (refs) {
-                for (WeakReference<Dataset<?>> r : refs) {
-                    Dataset<?> d = r.get();
-                    if (d != null) {
-                        return Optional.of(d);
-                    }
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private void addReader(URI location, Dataset<?> reader) {
-        List<WeakReference<Dataset<?>>> refs = readers.computeIfAbsent(location, k -> new ArrayList<>());
-        synchronized (refs) {
-            refs.removeIf(r -> r.get() == null);
-            refs.add(new WeakReference<>(reader));
-        }
-    }
-
-    /** Bookkeeping when a checkpoint commits: who reads it, and what to clean up later. */
-    void checkpointCommitted(Dataset<?> dataset, URI checkpointDir, URI location) {
-        contextDirs.add(CheckpointLayout.contextDirectory(checkpointDir, contextId));
-        addReader(location, dataset);
-        if (cleanupOnGc) {
-            deleteWhenUnreachable(dataset, location);
-        }
-    }
-
-    /** Deletes {@code location} once {@code dataset} is garbage collected, or when this context closes. */
-    void deleteWhenUnreachable(Dataset<?> dataset, URI location) {
-        if (closed || !pendingDeletes.add(location)) {
-            return;
-        }
-        StorageRegistry registry = storage;
-        Set<URI> pending = pendingDeletes;
-        engine.whenUnreachable(dataset, () -> {
-            if (pending.remove(location)) {
-                deleteQuietly(registry, location);
-            }
-        });
-    }
-
-    private static void deleteQuietly(StorageRegistry registry, URI location) {
-        try {
-            registry.storageFor(location).delete(location);
-            LOG.info("Deleted checkpoint {}", location);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Cannot delete checkpoint {}: {}", location, e.toString());
-        }
+        Checks.notNull(location, "delete checkpoint", "location", null);
+        engine.deleteCheckpoint(resolveLocation(location));
     }
 
     /**
@@ -422,68 +263,44 @@ public final class CairnContext implements AutoCloseable {
      * @param checkpointDir a checkpoint directory, as given to {@link Builder#checkpointDir(String)}
      * @param olderThan     age below which debris is left alone (a writer may still be at work)
      */
-    public OrphanSweeper.Report sweepOrphans(URI checkpointDir, java.time.Duration olderThan) {
+    public OrphanSweeper.Report sweepOrphans(URI checkpointDir, Duration olderThan) {
         checkOpen("sweep " + checkpointDir);
         Checks.notNull(checkpointDir, "sweep orphans", "checkpoint directory", null);
         Checks.notNull(olderThan, "sweep orphans", "age", null);
-        URI dir = CheckpointLayout.normalize(checkpointDir.getScheme() == null ? toUri(checkpointDir.getPath()) : checkpointDir);
-        URI mine = CheckpointLayout.contextDirectory(dir, contextId);
-        String minePrefix = mine.toString() + "/";
-        return OrphanSweeper.sweep(storage, dir, options, olderThan, location -> location.toString().startsWith(minePrefix), false);
+        return engine.sweepOrphans(resolveLocation(checkpointDir), olderThan);
     }
 
     /**
      * The checkpoints under {@code directory}, committed or not, as the format's
-     * {@link dev.cairn.checkpoint.CheckpointScanner} finds them (a checkpoint directory, a
-     * context's directory of checkpoints, a run directory). Reads manifests; deletes nothing.
+     * {@link CheckpointScanner} finds them (a checkpoint directory, a context's directory of
+     * checkpoints, a run directory). Reads manifests; deletes nothing.
      *
      * @throws CairnException for a scheme no storage serves; a {@link CheckpointIOException} when the store fails
      */
-    public dev.cairn.checkpoint.CheckpointScanner.Scan scanCheckpoints(URI directory) {
+    public CheckpointScanner.Scan scanCheckpoints(URI directory) {
         checkOpen("scan " + directory);
         Checks.notNull(directory, "scan checkpoints", "directory", null);
-        URI dir = CheckpointLayout.normalize(directory.getScheme() == null ? toUri(directory.getPath()) : directory);
-        return dev.cairn.checkpoint.CheckpointScanner.scan(storage, dir, options);
-    }
-
-    CheckpointListener listeners() {
-        return listeners;
+        return engine.scanCheckpoints(resolveLocation(directory));
     }
 
     /** Adds a listener for checkpoint events. */
     public void addCheckpointListener(CheckpointListener listener) {
         Checks.notNull(listener, "add checkpoint listener", "listener", null);
-        listeners.add(listener);
+        engine.addCheckpointListener(listener);
     }
 
-    /** Stops the workers, frees cached blocks and shuffle outputs, and closes the storage backends. Idempotent. */
+    /**
+     * Stops the workers, frees cached blocks and shuffle outputs, runs the deletions that were
+     * waiting for it, and closes the storage backends. Idempotent.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            engine.close();
-            for (URI location : new ArrayList<>(pendingDeletes)) {
-                if (pendingDeletes.remove(location)) {
-                    deleteQuietly(storage, location);
-                }
-            }
-            if (cleanupOnClose) {
-                for (URI dir : contextDirs) {
-                    deleteQuietly(storage, dir);
-                }
-            }
-        } finally {
-            storage.close();
-        }
-        LOG.info("Closed context {} ({})", appName, contextId);
+        engine.close();
     }
 
     @Override
     public String toString() {
-        return "CairnContext[" + appName + ", " + contextId + "]";
+        return "CairnContext[" + appName() + ", " + contextId() + "]";
     }
 
     /** Collects settings for a {@link CairnContext}; {@link #build()} validates them together. */

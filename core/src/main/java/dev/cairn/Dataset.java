@@ -1,18 +1,17 @@
 package dev.cairn;
 
-import dev.cairn.exec.CoalescedDataset;
-import dev.cairn.exec.Dependency;
-import dev.cairn.exec.Engine;
-import dev.cairn.exec.Iterators;
-import dev.cairn.exec.KeyedMapPartitionsDataset;
-import dev.cairn.exec.MapPartitionsDataset;
-import dev.cairn.exec.TaskContext;
-import dev.cairn.exec.UnionDataset;
-import dev.cairn.exec.NarrowDependency;
+import dev.cairn.internal.engine.CheckpointPhase;
+import dev.cairn.internal.engine.CoalescedNode;
+import dev.cairn.internal.engine.Iterators;
+import dev.cairn.internal.engine.MapPartitionsNode;
+import dev.cairn.internal.engine.Node;
+import dev.cairn.internal.engine.Partitioning;
+import dev.cairn.internal.engine.Persistence;
+import dev.cairn.internal.engine.TaskContext;
+import dev.cairn.internal.engine.UnionNode;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -34,29 +33,32 @@ import java.util.function.Predicate;
  * Functions passed to transformations run on worker threads, concurrently for different
  * partitions; they must not depend on running in the caller's thread.
  *
- * <h2>Extending</h2>
- * A new source or transformation subclasses {@code Dataset} (or {@link KeyedDataset} for pairs)
- * and implements {@link #numPartitions()}, {@link #lineageDependencies()} and
- * {@link #compute(int, TaskContext)}; everything else comes from this class.
+ * <p>A dataset is a view of one node of the engine's lineage graph; datasets are made by a
+ * {@link CairnContext} and by transformations, not by subclassing.
  *
  * @param <T> record type
  */
 public abstract class Dataset<T> {
     private final CairnContext context;
-    private final int id;
-    private volatile String name;
-    private volatile StorageLevel storageLevel;
-    private volatile CheckpointData<T> checkpointData;
+    final Node<T> node;
 
-    /**
-     * Registers a new dataset with {@code context}.
-     *
-     * @throws CairnException if the context is closed
-     */
-    protected Dataset(CairnContext context) {
+    Dataset(CairnContext context, Node<T> node) {
         this.context = Objects.requireNonNull(context, "context");
-        context.checkOpen("create a dataset");
-        this.id = context.nextDatasetId();
+        this.node = node;
+        node.attach(this);
+    }
+
+    /** The facade of {@code node}: the dataset made for it, or a new one (a node the engine made, such as a checkpoint's source). */
+    @SuppressWarnings("unchecked")
+    static <T> Dataset<T> of(CairnContext context, Node<T> node) {
+        Object facade = node.facade();
+        if (facade != null) {
+            return (Dataset<T>) facade;
+        }
+        synchronized (node) {
+            facade = node.facade();
+            return facade != null ? (Dataset<T>) facade : new PlainDataset<>(context, node);
+        }
     }
 
     // ---------------------------------------------------------------- structure
@@ -68,162 +70,58 @@ public abstract class Dataset<T> {
 
     /** Unique id within the context, shown as {@code [id]} in lineage and in messages. */
     public final int id() {
-        return id;
+        return node.id();
     }
 
     /** The name given with {@link #setName(String)}, if any. */
     public final Optional<String> name() {
-        return Optional.ofNullable(name);
+        return Optional.ofNullable(node.name());
     }
 
     /** Names this dataset for lineage output, logs and checkpoint manifests; returns {@code this}. */
     public Dataset<T> setName(String name) {
-        this.name = name;
+        node.setName(name);
         return this;
     }
 
     /** Number of partitions, at least 0 (an empty source may have none). */
-    public abstract int numPartitions();
+    public final int numPartitions() {
+        return node.numPartitions();
+    }
 
     /** How keys are placed in partitions, for keyed datasets whose placement is known. */
-    public Optional<Partitioner> partitioner() {
-        return Optional.empty();
+    public final Optional<Partitioner> partitioner() {
+        return node.partitioning().map(p -> (Partitioner) p.partitioner());
     }
 
-    /** The edges to the parents this dataset is computed from, as built (before any checkpoint). */
-    protected abstract List<Dependency> lineageDependencies();
-
-    /**
-     * Computes one partition's records as a stream. Called by the engine through
-     * {@link #iterator(int, TaskContext)}, which adds caching; implementations read parents
-     * through their {@code iterator} too.
-     */
-    protected abstract Iterator<T> compute(int partition, TaskContext task);
-
-    /** What produced this dataset, shown after the class name in {@link #lineage()}, e.g. {@code map}. */
-    protected String operation() {
-        return "";
-    }
-
-    /**
-     * The edges to the parents this dataset is computed from now: after a checkpoint, only the
-     * checkpoint source.
-     */
-    public final List<Dependency> dependencies() {
-        CheckpointData<T> cp = checkpointData;
-        if (cp != null && cp.state() == CheckpointState.CHECKPOINTED) {
-            return List.of(new NarrowDependency(cp.source()));
-        }
-        return lineageDependencies();
-    }
-
-    /**
-     * Drops the references to parents once a checkpoint has cut the lineage, so that the old
-     * lineage (and the shuffle outputs and cached blocks it holds) can be garbage collected.
-     * Subclasses holding parents override it to null their fields; {@link #compute} is never
-     * called afterwards.
-     */
-    protected void clearDependencies() {
-    }
-
-    /** The datasets this one is computed from. */
+    /** The datasets this one is computed from: after a checkpoint, only the checkpoint's source. */
     public final List<Dataset<?>> parents() {
         List<Dataset<?>> parents = new ArrayList<>();
-        for (Dependency d : dependencies()) {
-            parents.add(d.parent());
+        for (Node<?> p : node.parents()) {
+            parents.add(of(context, p));
         }
         return Collections.unmodifiableList(parents);
     }
 
     /**
-     * The records of one partition: from the block store when the dataset is persisted
-     * (computing and storing them on first use), else computed. Called by the engine and by
-     * child datasets; not meant for application code.
-     */
-    public final Iterator<T> iterator(int partition, TaskContext task) {
-        CheckpointData<T> cp = checkpointData;
-        StorageLevel level = storageLevel;
-        if (cp != null && cp.state() == CheckpointState.CHECKPOINTED) {
-            Dataset<T> source = cp.source();
-            return level == null ? source.iterator(partition, task)
-                    : engine().blockStore().getOrCompute(id, partition, level, task, () -> source.iterator(partition, task));
-        }
-        Iterator<T> records = level == null ? compute(partition, task)
-                : engine().blockStore().getOrCompute(id, partition, level, task, () -> compute(partition, task));
-        return cp == null ? records : cp.writeThrough(partition, records, task);
-    }
-
-    /**
-     * The lineage as an indented tree, one dataset per line, children indented below their
-     * parent by two spaces per level: {@code ClassName[id] (N partitions) operation}, plus the
-     * storage level when persisted. A dataset reached twice is listed once more with
+     * The lineage as an indented tree, one dataset per line, parents indented below their child
+     * by two spaces per level: {@code ClassName[id] (N partitions) operation}, plus the name in
+     * quotes, the storage level and the checkpoint state in brackets. A parent read through a
+     * shuffle is marked {@code (shuffle)}; a dataset reached twice is listed once more with
      * {@code (shown above)} instead of its parents again.
      */
     public final String lineage() {
-        StringBuilder out = new StringBuilder();
-        appendLineage(out, 0, new java.util.HashSet<>());
-        return out.toString();
-    }
-
-    private void appendLineage(StringBuilder out, int depth, java.util.Set<Integer> shown) {
-        out.append("  ".repeat(depth)).append(getClass().getSimpleName()).append('[').append(id).append(']')
-                .append(" (").append(numPartitions()).append(numPartitions() == 1 ? " partition)" : " partitions)");
-        String op = operation();
-        if (!op.isEmpty()) {
-            out.append(' ').append(op);
-        }
-        if (name != null) {
-            out.append(" '").append(name).append('\'');
-        }
-        StorageLevel level = storageLevel;
-        if (level != null) {
-            out.append(" [").append(level).append(']');
-        }
-        lineageNote().ifPresent(note -> out.append(" [").append(note).append(']'));
-        if (!shown.add(id)) {
-            out.append(" (shown above)\n");
-            return;
-        }
-        out.append('\n');
-        for (Dependency d : dependencies()) {
-            d.parent().appendLineage(out, depth + 1, shown);
-        }
-    }
-
-    /** An extra note for this dataset's line in {@link #lineage()}, such as its checkpoint. */
-    Optional<String> lineageNote() {
-        CheckpointData<T> cp = checkpointData;
-        if (cp == null || cp.state() == CheckpointState.NONE) {
-            return Optional.empty();
-        }
-        String kind = cp.reliable() ? "checkpoint" : "local checkpoint";
-        if (cp.state() != CheckpointState.CHECKPOINTED) {
-            return Optional.of(kind + " " + cp.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-        }
-        return Optional.of(cp.reliable() ? "checkpointed" : "locally checkpointed");
+        return node.lineage();
     }
 
     /** Levels in {@link #lineage()}: 1 for a source, 1 + the deepest parent otherwise. */
     public final int lineageDepth() {
-        return depth(new HashMap<>());
+        return node.lineageDepth();
     }
 
-    private int depth(Map<Integer, Integer> memo) {
-        Integer known = memo.get(id);
-        if (known != null) {
-            return known;
-        }
-        int deepest = 0;
-        for (Dependency d : dependencies()) {
-            deepest = Math.max(deepest, d.parent().depth(memo));
-        }
-        memo.put(id, deepest + 1);
-        return deepest + 1;
-    }
-
-    /** The engine of this dataset's context (for subclasses). */
-    protected final Engine engine() {
-        return context.engine();
+    /** A partitioning for the engine from an API partitioner. */
+    static Partitioning partitioning(Partitioner p) {
+        return new Partitioning(p, p.numPartitions(), p::partition);
     }
 
     // ---------------------------------------------------------------- transformations
@@ -231,45 +129,45 @@ public abstract class Dataset<T> {
     /** Applies {@code f} to each record. */
     public <R> Dataset<R> map(Function<? super T, ? extends R> f) {
         Checks.notNull(f, "map", "function", this);
-        return new MapPartitionsDataset<T, R>(this, (p, it) -> Iterators.map(it, f), false, "map");
+        return plain(new MapPartitionsNode<T, R>(node, (p, it) -> Iterators.map(it, f), false, "map", PLAIN));
     }
 
     /** Keeps the records {@code p} accepts; keeps the partitioner. */
     public Dataset<T> filter(Predicate<? super T> p) {
         Checks.notNull(p, "filter", "predicate", this);
-        return new MapPartitionsDataset<T, T>(this, (i, it) -> Iterators.filter(it, p), true, "filter");
+        return plain(new MapPartitionsNode<T, T>(node, (i, it) -> Iterators.filter(it, p), true, "filter", PLAIN));
     }
 
     /** Replaces each record by the records of the {@link Iterable} {@code f} returns for it. */
     public <R> Dataset<R> flatMap(Function<? super T, ? extends Iterable<? extends R>> f) {
         Checks.notNull(f, "flatMap", "function", this);
-        return new MapPartitionsDataset<T, R>(this, (p, it) -> Iterators.flatMap(it, f), false, "flatMap");
+        return plain(new MapPartitionsNode<T, R>(node, (p, it) -> Iterators.flatMap(it, f), false, "flatMap", PLAIN));
     }
 
     /** Transforms each partition's record stream as a whole. */
     public <R> Dataset<R> mapPartitions(Function<? super Iterator<T>, ? extends Iterator<R>> f) {
         Checks.notNull(f, "mapPartitions", "function", this);
-        return new MapPartitionsDataset<T, R>(this, (p, it) -> f.apply(it), false, "mapPartitions");
+        return plain(new MapPartitionsNode<T, R>(node, (p, it) -> f.apply(it), false, "mapPartitions", PLAIN));
     }
 
     /** Transforms each partition's record stream, knowing the partition index. */
     public <R> Dataset<R> mapPartitionsWithIndex(BiFunction<Integer, ? super Iterator<T>, ? extends Iterator<R>> f) {
         Checks.notNull(f, "mapPartitionsWithIndex", "function", this);
-        return new MapPartitionsDataset<T, R>(this, f::apply, false, "mapPartitionsWithIndex");
+        return plain(new MapPartitionsNode<T, R>(node, f::apply, false, "mapPartitionsWithIndex", PLAIN));
     }
 
     /** The partitions of this dataset followed by those of {@code other} (no de-duplication). */
     public Dataset<T> union(Dataset<T> other) {
         Checks.notNull(other, "union", "other dataset", this);
         Checks.sameContext(this, other, "union");
-        return new UnionDataset<>(context, List.of(this, other));
+        return plain(new UnionNode<>(node.context(), List.of(node, other.node)));
     }
 
     /** Pairs each record with the key {@code f} computes: {@code Pair(f(t), t)}. */
     public <K> KeyedDataset<K, T> keyBy(Function<? super T, ? extends K> f) {
         Checks.notNull(f, "keyBy", "function", this);
-        return new KeyedMapPartitionsDataset<T, K, T>(this, (p, it) -> Iterators.map(it, t -> new Pair<>(f.apply(t), t)),
-                false, "keyBy");
+        return KeyedDataset.keyed(context, new MapPartitionsNode<T, Pair<K, T>>(node,
+                (p, it) -> Iterators.map(it, t -> new Pair<>(f.apply(t), t)), false, "keyBy", KeyedDataset.KIND));
     }
 
     /**
@@ -278,11 +176,11 @@ public abstract class Dataset<T> {
      */
     public Dataset<T> repartition(int numPartitions) {
         Checks.positive(numPartitions, "repartition", "numPartitions", this);
-        KeyedDataset<Integer, T> spread = new KeyedMapPartitionsDataset<T, Integer, T>(this, (index, it) -> {
+        KeyedDataset<Integer, T> spread = KeyedDataset.keyed(context, new MapPartitionsNode<T, Pair<Integer, T>>(node, (index, it) -> {
             // Deterministic per partition, so a recomputed partition sends records to the same places.
             int[] next = {new Random(index).nextInt(numPartitions)};
             return Iterators.map(it, t -> new Pair<>(next[0]++ % numPartitions, t));
-        }, false, "repartition");
+        }, false, "repartition", KeyedDataset.KIND));
         return spread.partitionBy(new HashPartitioner(numPartitions)).values();
     }
 
@@ -295,14 +193,14 @@ public abstract class Dataset<T> {
         if (numPartitions >= numPartitions()) {
             return this;
         }
-        return new CoalescedDataset<>(this, numPartitions);
+        return plain(new CoalescedNode<>(node, numPartitions));
     }
 
     // ---------------------------------------------------------------- actions
 
     /** Number of records. */
     public long count() {
-        List<Long> counts = context.runJob(this, allPartitions(), (it, tc) -> {
+        List<Long> counts = context.runJob(node, allPartitions(), (it, tc) -> {
             long n = 0;
             while (it.hasNext()) {
                 it.next();
@@ -319,7 +217,7 @@ public abstract class Dataset<T> {
 
     /** All records in partition order, in one list on the heap. */
     public List<T> collect() {
-        List<List<T>> parts = context.runJob(this, allPartitions(), (it, tc) -> {
+        List<List<T>> parts = context.runJob(node, allPartitions(), (it, tc) -> {
             List<T> out = new ArrayList<>();
             it.forEachRemaining(out::add);
             return out;
@@ -338,7 +236,7 @@ public abstract class Dataset<T> {
     public T reduce(BinaryOperator<T> f) {
         Checks.notNull(f, "reduce", "function", this);
         // A partition's result is null when it is empty, else a one-element holder: records may be null.
-        List<Object[]> parts = context.runJob(this, allPartitions(), (it, tc) -> {
+        List<Object[]> parts = context.runJob(node, allPartitions(), (it, tc) -> {
             if (!it.hasNext()) {
                 return null;
             }
@@ -383,7 +281,7 @@ public abstract class Dataset<T> {
                 parts[i] = scanned + i;
             }
             int wanted = n - out.size();
-            List<List<T>> results = context.runJob(this, parts, (it, tc) -> {
+            List<List<T>> results = context.runJob(node, parts, (it, tc) -> {
                 List<T> got = new ArrayList<>();
                 while (got.size() < wanted && it.hasNext()) {
                     got.add(it.next());
@@ -419,7 +317,7 @@ public abstract class Dataset<T> {
     /** Runs {@code f} on each record, on the worker threads. */
     public void foreach(Consumer<T> f) {
         Checks.notNull(f, "foreach", "function", this);
-        context.runJob(this, allPartitions(), (it, tc) -> {
+        context.runJob(node, allPartitions(), (it, tc) -> {
             it.forEachRemaining(f);
             return null;
         });
@@ -428,7 +326,7 @@ public abstract class Dataset<T> {
     /** Runs {@code f} on each partition's record stream, on the worker threads. */
     public void foreachPartition(Consumer<Iterator<T>> f) {
         Checks.notNull(f, "foreachPartition", "function", this);
-        context.runJob(this, allPartitions(), (it, tc) -> {
+        context.runJob(node, allPartitions(), (it, tc) -> {
             f.accept(it);
             return null;
         });
@@ -454,19 +352,7 @@ public abstract class Dataset<T> {
      */
     public Dataset<T> persist(StorageLevel level) {
         Objects.requireNonNull(level, "level");
-        synchronized (this) {
-            StorageLevel current = storageLevel;
-            if (current != null && current != level) {
-                throw new CairnException("Cannot persist dataset " + this + " at " + level + " (expected it unpersisted, found it persisted at "
-                        + current + "; call unpersist() first)");
-            }
-            if (current == null) {
-                int datasetId = id;
-                Engine engine = engine();
-                engine.whenUnreachable(this, () -> engine.blockStore().remove(datasetId));
-                storageLevel = level;
-            }
-        }
+        node.persist(Persistence.valueOf(level.name()));
         return this;
     }
 
@@ -477,16 +363,14 @@ public abstract class Dataset<T> {
 
     /** Drops stored partitions and stops persisting. Returns {@code this}. */
     public Dataset<T> unpersist() {
-        synchronized (this) {
-            storageLevel = null;
-            engine().blockStore().remove(id);
-        }
+        node.unpersist();
         return this;
     }
 
     /** The level this dataset is persisted at, if it is. */
     public final Optional<StorageLevel> storageLevel() {
-        return Optional.ofNullable(storageLevel);
+        Persistence level = node.persistence();
+        return level == null ? Optional.empty() : Optional.of(StorageLevel.valueOf(level.name()));
     }
 
     // ---------------------------------------------------------------- checkpointing
@@ -533,27 +417,11 @@ public abstract class Dataset<T> {
         Checks.notNull(mode, "checkpoint", "mode", this);
         Checks.notNull(metadata, "checkpoint", "metadata map", this);
         context.checkOpen("checkpoint dataset " + this);
-        synchronized (this) {
-            CheckpointData<T> cp = checkpointData;
-            if (cp != null && cp.state() != CheckpointState.NONE) {
-                if (!cp.reliable()) {
-                    throw new CairnException("Cannot checkpoint dataset " + this
-                            + " (expected it unmarked, found it marked for a local checkpoint; use one kind of checkpoint per dataset)");
-                }
-                if (mode == CheckpointMode.LAZY || cp.state() == CheckpointState.CHECKPOINTED) {
-                    return this;
-                }
-            } else {
-                URI dir = checkpointDir != null ? context.checkedCheckpointDir(checkpointDir) : context.checkpointDir().orElseThrow(() -> new CairnException("Cannot checkpoint dataset " + this
-                        + " (expected a checkpoint directory, found none; set one with CairnContext.builder().checkpointDir(\"file:///path\")"
-                        + " or ctx.setCheckpointDir(\"s3://bucket/prefix\"), or use localCheckpoint() for an in-process checkpoint)"));
-                boolean dirty = cp != null && cp.dirty(); // a failed eager attempt may have left a committed manifest
-                checkpointData = new CheckpointData<>(this, true, mode, metadata, dir, dirty);
-            }
-        }
-        if (mode == CheckpointMode.EAGER) {
-            context.completeCheckpoints(this);
-        }
+        URI dir = checkpointDir != null ? context.resolveLocation(checkpointDir) : context.checkpointDir().orElseThrow(
+                () -> new CairnException("Cannot checkpoint dataset " + this + " (expected a checkpoint directory, found none; set one with"
+                        + " CairnContext.builder().checkpointDir(\"file:///path\") or ctx.setCheckpointDir(\"s3://bucket/prefix\"), or use"
+                        + " localCheckpoint() for an in-process checkpoint)"));
+        context.engine().markCheckpoint(node, true, mode == CheckpointMode.EAGER, metadata, dir);
         return this;
     }
 
@@ -573,27 +441,7 @@ public abstract class Dataset<T> {
      */
     public Dataset<T> localCheckpoint(CheckpointMode mode) {
         Checks.notNull(mode, "localCheckpoint", "mode", this);
-        context.checkOpen("checkpoint dataset " + this);
-        synchronized (this) {
-            CheckpointData<T> cp = checkpointData;
-            if (cp != null && cp.state() != CheckpointState.NONE) {
-                if (cp.reliable()) {
-                    throw new CairnException("Cannot locally checkpoint dataset " + this
-                            + " (expected it unmarked, found it marked for a reliable checkpoint; use one kind of checkpoint per dataset)");
-                }
-                if (mode == CheckpointMode.LAZY || cp.state() == CheckpointState.CHECKPOINTED) {
-                    return this;
-                }
-            } else {
-                if (storageLevel == null) {
-                    persist(StorageLevel.MEMORY_AND_DISK);
-                }
-                checkpointData = new CheckpointData<>(this, false, mode, Map.of(), null, false);
-            }
-        }
-        if (mode == CheckpointMode.EAGER) {
-            context.completeCheckpoints(this);
-        }
+        context.engine().markCheckpoint(node, false, mode == CheckpointMode.EAGER, Map.of(), null);
         return this;
     }
 
@@ -604,14 +452,13 @@ public abstract class Dataset<T> {
 
     /** Where this dataset is in its checkpoint. */
     public final CheckpointState checkpointState() {
-        CheckpointData<T> cp = checkpointData;
-        return cp == null ? CheckpointState.NONE : cp.state();
+        return CheckpointState.valueOf(node.checkpointPhase().name());
     }
 
     /** The directory of this dataset's committed reliable checkpoint. */
     public final Optional<URI> checkpointLocation() {
-        CheckpointData<T> cp = checkpointData;
-        return cp != null && cp.reliable() && cp.state() == CheckpointState.CHECKPOINTED ? Optional.of(cp.location()) : Optional.empty();
+        var cp = node.checkpointData();
+        return cp != null && cp.reliable() && cp.phase() == CheckpointPhase.CHECKPOINTED ? Optional.of(cp.location()) : Optional.empty();
     }
 
     /**
@@ -624,35 +471,20 @@ public abstract class Dataset<T> {
      * @throws CairnException while the checkpoint is being written
      */
     public void deleteCheckpoint() {
-        CheckpointData<T> cp;
-        synchronized (this) {
-            cp = checkpointData;
-            if (cp == null || cp.state() == CheckpointState.NONE) {
-                return;
-            }
-            if (cp.state() == CheckpointState.MARKED) {
-                checkpointData = null;
-                return;
-            }
-            if (cp.state() == CheckpointState.IN_PROGRESS) {
-                throw new CairnException("Cannot delete the checkpoint of dataset " + this + ": " + cp.location()
-                        + " (expected a marked or committed checkpoint, found it being written; delete it after the action completes)");
-            }
-        }
-        if (cp.reliable()) {
-            context.deleteWhenUnreachable(this, cp.location());
-        }
+        context.engine().deleteCheckpoint(node);
     }
 
-    /** The checkpoint state object (for the context's job hooks). */
-    final CheckpointData<T> checkpointData() {
-        return checkpointData;
+    /** A plain dataset over a new node of this context. */
+    final <R> Dataset<R> plain(Node<R> child) {
+        return new PlainDataset<>(context, child);
     }
+
+    /** The lineage name of plain map-like nodes. */
+    static final String PLAIN = "MapPartitionsDataset";
 
     /** {@code ClassName[id]}, with the name in quotes when there is one. */
     @Override
     public String toString() {
-        String n = name;
-        return getClass().getSimpleName() + "[" + id + "]" + (n == null ? "" : " '" + n + "'");
+        return node.toString();
     }
 }

@@ -1,11 +1,12 @@
 package dev.cairn;
 
-import dev.cairn.exec.Aggregator;
-import dev.cairn.exec.CoGroupedDataset;
-import dev.cairn.exec.Iterators;
-import dev.cairn.exec.KeyedMapPartitionsDataset;
-import dev.cairn.exec.MapPartitionsDataset;
-import dev.cairn.exec.ShuffledDataset;
+import dev.cairn.internal.engine.Aggregator;
+import dev.cairn.internal.engine.CoGroupedNode;
+import dev.cairn.internal.engine.Iterators;
+import dev.cairn.internal.engine.MapPartitionsNode;
+import dev.cairn.internal.engine.Node;
+import dev.cairn.internal.engine.Records;
+import dev.cairn.internal.engine.ShuffledNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,25 +23,41 @@ import java.util.function.Predicate;
  * @param <K> key type
  * @param <V> value type
  */
-public abstract class KeyedDataset<K, V> extends Dataset<Pair<K, V>> {
+public class KeyedDataset<K, V> extends Dataset<Pair<K, V>> {
+    /** The lineage name of keyed map-like nodes. */
+    static final String KIND = "KeyedMapPartitionsDataset";
 
-    /** Registers a new keyed dataset with {@code context}. */
-    protected KeyedDataset(CairnContext context) {
-        super(context);
+    KeyedDataset(CairnContext context, Node<Pair<K, V>> node) {
+        super(context, node);
+    }
+
+    /** The keyed facade of a node whose records are pairs. */
+    static <K, V> KeyedDataset<K, V> keyed(CairnContext context, Node<Pair<K, V>> node) {
+        return new KeyedDataset<>(context, node);
+    }
+
+    /** How the engine takes pairs apart and builds them. */
+    @SuppressWarnings("unchecked")
+    static <K, V, C> Records<K, V, C> pairs() {
+        return new Records<>(r -> ((Pair<K, V>) r).key(), r -> ((Pair<K, V>) r).value(), Pair::new);
+    }
+
+    private <W> KeyedDataset<K, W> keyedChild(Node<Pair<K, W>> child) {
+        return keyed(context(), child);
     }
 
     /** Applies {@code f} to each value; keeps keys and the partitioner. */
     public <W> KeyedDataset<K, W> mapValues(Function<? super V, ? extends W> f) {
         Checks.notNull(f, "mapValues", "function", this);
-        return new KeyedMapPartitionsDataset<Pair<K, V>, K, W>(this,
-                (p, it) -> Iterators.map(it, kv -> new Pair<K, W>(kv.key(), f.apply(kv.value()))), true, "mapValues");
+        return keyedChild(new MapPartitionsNode<Pair<K, V>, Pair<K, W>>(node,
+                (p, it) -> Iterators.map(it, kv -> new Pair<K, W>(kv.key(), f.apply(kv.value()))), true, "mapValues", KIND));
     }
 
     /** Keeps the pairs {@code p} accepts; keeps the partitioner. */
     @Override
     public KeyedDataset<K, V> filter(Predicate<? super Pair<K, V>> p) {
         Checks.notNull(p, "filter", "predicate", this);
-        return new KeyedMapPartitionsDataset<Pair<K, V>, K, V>(this, (i, it) -> Iterators.filter(it, p), true, "filter");
+        return keyedChild(new MapPartitionsNode<Pair<K, V>, Pair<K, V>>(node, (i, it) -> Iterators.filter(it, p), true, "filter", KIND));
     }
 
     /** Merges the values of each key with {@code f} (associative), into this dataset's partitioning or a hash one. */
@@ -92,9 +109,10 @@ public abstract class KeyedDataset<K, V> extends Dataset<Pair<K, V>> {
     private <C> KeyedDataset<K, C> combineByKey(Aggregator<V, C> aggregator, Partitioner partitioner, String operation) {
         if (partitioner().equals(Optional.of(partitioner))) {
             // Every key is already in its final partition: combine within each one, no shuffle.
-            return new KeyedMapPartitionsDataset<Pair<K, V>, K, C>(this, (p, it) -> aggregator.combineValues(it), true, operation);
+            return keyedChild(new MapPartitionsNode<Pair<K, V>, Pair<K, C>>(node,
+                    (p, it) -> aggregator.combineValues(it, Pair::key, Pair::value, Pair::new), true, operation, KIND));
         }
-        return new ShuffledDataset<>(this, partitioner, aggregator, operation);
+        return keyedChild(new ShuffledNode<K, V, C, Pair<K, C>>(node, partitioning(partitioner), aggregator, pairs(), operation));
     }
 
     /**
@@ -117,8 +135,9 @@ public abstract class KeyedDataset<K, V> extends Dataset<Pair<K, V>> {
         Checks.notNull(other, "join", "other dataset", this);
         Checks.notNull(partitioner, "join", "partitioner", this);
         Checks.sameContext(this, other, "join");
-        CoGroupedDataset<K, V, W> grouped = new CoGroupedDataset<>(this, other, partitioner);
-        return new KeyedMapPartitionsDataset<Pair<K, Pair<List<V>, List<W>>>, K, Pair<V, W>>(grouped,
+        KeyedDataset<K, Pair<List<V>, List<W>>> grouped = keyed(context(), new CoGroupedNode<K, V, W, Pair<K, Pair<List<V>, List<W>>>>(
+                node, other.node, partitioning(partitioner), pairs(), (k, l, r) -> new Pair<>(k, new Pair<>(l, r))));
+        return keyed(context(), new MapPartitionsNode<Pair<K, Pair<List<V>, List<W>>>, Pair<K, Pair<V, W>>>(grouped.node,
                 (p, it) -> Iterators.flatMap(it, g -> {
                     List<V> left = g.value().key();
                     List<W> right = g.value().value();
@@ -129,7 +148,7 @@ public abstract class KeyedDataset<K, V> extends Dataset<Pair<K, V>> {
                         }
                     }
                     return out;
-                }), true, "join");
+                }), true, "join", KIND));
     }
 
     /** The records placed by {@code partitioner}; this dataset itself when it is already partitioned so. */
@@ -138,17 +157,17 @@ public abstract class KeyedDataset<K, V> extends Dataset<Pair<K, V>> {
         if (partitioner().equals(Optional.of(partitioner))) {
             return this;
         }
-        return new ShuffledDataset<K, V, V>(this, partitioner, null, "partitionBy");
+        return keyedChild(new ShuffledNode<K, V, V, Pair<K, V>>(node, partitioning(partitioner), null, pairs(), "partitionBy"));
     }
 
     /** The keys. */
     public Dataset<K> keys() {
-        return new MapPartitionsDataset<Pair<K, V>, K>(this, (p, it) -> Iterators.map(it, Pair::key), false, "keys");
+        return plain(new MapPartitionsNode<Pair<K, V>, K>(node, (p, it) -> Iterators.map(it, Pair::key), false, "keys", PLAIN));
     }
 
     /** The values. */
     public Dataset<V> values() {
-        return new MapPartitionsDataset<Pair<K, V>, V>(this, (p, it) -> Iterators.map(it, Pair::value), false, "values");
+        return plain(new MapPartitionsNode<Pair<K, V>, V>(node, (p, it) -> Iterators.map(it, Pair::value), false, "values", PLAIN));
     }
 
     /** This dataset's partitioner, or a hash partitioner over its partition count. */

@@ -13,12 +13,7 @@ import java.util.TreeSet;
  * a typo until proven otherwise, and fails the build with the nearest known key.
  */
 final class KnownOptions {
-    /** Where persisted blocks spill; default: {@code java.io.tmpdir}. */
-    static final String SPILL_DIR = "cairn.spill.dir";
-    /** Delete this context's checkpoints when it closes; default {@code false}. */
-    static final String CLEANUP_ON_CLOSE = "cairn.checkpoint.cleanup-on-close";
-    /** Delete a checkpoint once its dataset is garbage collected; default {@code false}. */
-    static final String CLEANUP_ON_GC = "cairn.checkpoint.cleanup-on-gc";
+
 
     /** Keys fixed by the design, known even when the module that reads them is not on the class path. */
     private static final Set<String> CORE = Set.of(
@@ -33,7 +28,7 @@ final class KnownOptions {
             "cairn.s3.secret-key",
             "cairn.s3.listing.consistency",
             "cairn.hadoop.",
-            SPILL_DIR);
+            dev.cairn.internal.engine.EngineContext.SPILL_DIR);
 
     private final Set<String> keys = new TreeSet<>();
     private final Set<String> served = new TreeSet<>();
@@ -45,8 +40,8 @@ final class KnownOptions {
         }
         keys.addAll(Serializers.optionKeys());
         keys.addAll(dev.cairn.checkpoint.CheckpointOptions.keys());
-        keys.add(CLEANUP_ON_CLOSE);
-        keys.add(CLEANUP_ON_GC);
+        keys.add(dev.cairn.internal.engine.EngineContext.CLEANUP_ON_CLOSE);
+        keys.add(dev.cairn.internal.engine.EngineContext.CLEANUP_ON_GC);
         for (StorageProvider p : providers) {
             keys.addAll(p.optionKeys());
         }

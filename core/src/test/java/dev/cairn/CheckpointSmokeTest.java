@@ -33,7 +33,7 @@ class CheckpointSmokeTest {
             assertEquals(1000, calls.get(), "write-through: each record computed once");
             assertTrue(ds.isCheckpointed());
             assertEquals(1, ds.parents().size());
-            assertTrue(ds.parents().get(0).getClass().getSimpleName().equals("ReliableCheckpointDataset"), ds.lineage());
+            assertTrue(ds.parents().get(0).lineage().startsWith("ReliableCheckpointDataset["), ds.lineage());
             assertEquals(500_500L, ds.reduce(Long::sum));
             assertEquals(1000, calls.get(), "after the cut, records come from the files");
             location = ds.checkpointLocation().orElseThrow();

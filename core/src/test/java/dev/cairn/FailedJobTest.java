@@ -83,7 +83,7 @@ class FailedJobTest {
             Dataset<Long> ds = slowSecondPartition(ctx, failing, new AtomicInteger()).checkpoint();
             URI location = CheckpointLayout.datasetDirectory(ctx.checkpointDir().orElseThrow(), ctx.contextId(), ds.id());
             assertThrows(TaskFailedException.class, ds::count);
-            List<FileStatus> left = ctx.storage().storageFor(location).list(location);
+            List<FileStatus> left = RawStorage.of(location).list(location);
             assertEquals(List.of(), left, "the failed attempt's parts are all gone when count() throws");
 
             failing.set(false);

@@ -1,10 +1,10 @@
 package dev.cairn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.exec.ShuffleDependency;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -115,10 +115,12 @@ class KeyedDatasetTest {
         KeyedDataset<Long, Long> b = ctx.range(50, 150, 5).keyBy(x -> x).mapValues(x -> x * 10).partitionBy(p).cache();
         KeyedDataset<Long, Pair<Long, Long>> joined = a.join(b);
         assertEquals(p, joined.partitioner().orElseThrow());
-        // the cogroup reads both sides partition by partition: no shuffle dependency below the join
+        // the cogroup reads both sides partition by partition: no shuffle below the join's cogroup
         Dataset<?> cogroup = joined.parents().get(0);
-        assertTrue(cogroup.dependencies().stream().noneMatch(d -> d instanceof ShuffleDependency),
-                "co-partitioned join should be narrow: " + cogroup.lineage());
+        assertTrue(cogroup.lineage().startsWith("CoGroupedDataset["), cogroup.lineage());
+        assertFalse(cogroup.lineage().contains("\n  (shuffle) "), "co-partitioned join should be narrow: " + cogroup.lineage());
+        assertTrue(ctx.range(0, 10, 2).keyBy(x -> x).join(b).parents().get(0).lineage().contains("\n  (shuffle) "),
+                "a side that is not partitioned alike is shuffled, and the lineage says so");
         Map<Long, Pair<Long, Long>> m = asMap(joined.collect());
         assertEquals(50, m.size());
         assertEquals(Pair.of(70L, 700L), m.get(70L));
@@ -129,7 +131,8 @@ class KeyedDatasetTest {
         HashPartitioner p = new HashPartitioner(3);
         KeyedDataset<Long, Long> partitioned = ctx.range(0, 300, 4).keyBy(x -> x % 30).partitionBy(p);
         KeyedDataset<Long, Long> sums = partitioned.reduceByKey(Long::sum);
-        assertTrue(sums.dependencies().stream().noneMatch(d -> d instanceof ShuffleDependency), sums.lineage());
+        assertTrue(sums.lineage().startsWith("KeyedMapPartitionsDataset[") && sums.lineage().split("\\(shuffle\\)").length == 2,
+                "one shuffle, the partitionBy's, and none for the reduceByKey: " + sums.lineage());
         Map<Long, Long> expected = new HashMap<>();
         for (long x = 0; x < 300; x++) {
             expected.merge(x % 30, x, Long::sum);

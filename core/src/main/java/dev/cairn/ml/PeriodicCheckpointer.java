@@ -198,7 +198,7 @@ public final class PeriodicCheckpointer<T> {
             pending.addLast(g);
             try {
                 for (int i = 0; i < datasets.size(); i++) {
-                    CheckpointTargets.mark(datasets.get(i), mode, mergedMetadata(metadataPerDataset.get(i)), checkpointDir);
+                    datasets.get(i).checkpoint(mode, mergedMetadata(metadataPerDataset.get(i)), checkpointDir);
                 }
             } finally {
                 // Also on failure: a part of this update that did commit must be tracked to be deleted in time.
@@ -516,12 +516,16 @@ public final class PeriodicCheckpointer<T> {
 
         /**
          * Where checkpoints go, instead of the context's checkpoint directory: a URI or a local
-         * path. Prefer giving the context this directory: core fixes a checkpoint's directory
-         * when it is marked, from the context, so marks are taken with the context's directory
-         * switched for an instant (see the package documentation).
+         * path (see {@link CairnContext#resolveLocation(String)}). Each checkpoint goes to
+         * {@code <dir>/<contextId>/dataset-<id>/}.
+         *
+         * @throws CairnException for a scheme no storage of the context serves
          */
         public Builder<T> checkpointDir(String dir) {
-            this.checkpointDir = CheckpointTargets.toUri(dir, "set checkpoint directory of periodic checkpointer");
+            if (dir == null) {
+                throw new CairnException("Cannot set checkpoint directory of periodic checkpointer: (expected a directory, found null)");
+            }
+            this.checkpointDir = context.resolveLocation(dir);
             return this;
         }
 
@@ -530,7 +534,7 @@ public final class PeriodicCheckpointer<T> {
             if (dir == null) {
                 throw new CairnException("Cannot set checkpoint directory of periodic checkpointer: (expected a URI, found null)");
             }
-            this.checkpointDir = CheckpointTargets.normalize(dir);
+            this.checkpointDir = context.resolveLocation(dir);
             return this;
         }
 
@@ -561,10 +565,6 @@ public final class PeriodicCheckpointer<T> {
             if (checkpointDir == null && context.checkpointDir().isEmpty()) {
                 throw new CairnException("Cannot build periodic checkpointer: " + context + " (expected a checkpoint directory, found none;"
                         + " set one with CairnContext.builder().checkpointDir(\"file:///path\") or checkpointDir(...) on this builder)");
-            }
-            if (checkpointDir != null && !context.storage().schemes().contains(checkpointDir.getScheme().toLowerCase(java.util.Locale.ROOT))) {
-                throw new CairnException("Cannot build periodic checkpointer: " + checkpointDir + " (expected a URI whose scheme is one of "
-                        + context.storage().schemes() + ", found '" + checkpointDir.getScheme() + "'; add the storage module that serves it)");
             }
             return new PeriodicCheckpointer<>(this);
         }

@@ -411,7 +411,10 @@ public final class ResumableLoop<S> {
 
         /** The run directory, a URI or a local path; one per run, reused to resume it. */
         public Builder<S> runDirectory(String dir) {
-            this.runDirectory = CheckpointTargets.toUri(dir, "set run directory of resumable loop");
+            if (dir == null) {
+                throw new CairnException("Cannot set run directory of resumable loop: (expected a directory, found null)");
+            }
+            this.runDirectory = context.resolveLocation(dir);
             return this;
         }
 
@@ -420,7 +423,7 @@ public final class ResumableLoop<S> {
             if (dir == null) {
                 throw new CairnException("Cannot set run directory of resumable loop: (expected a URI, found null)");
             }
-            this.runDirectory = CheckpointTargets.normalize(dir);
+            this.runDirectory = context.resolveLocation(dir);
             return this;
         }
 
@@ -505,10 +508,6 @@ public final class ResumableLoop<S> {
             if (maxIterations < 0) {
                 throw new CairnException("Cannot build resumable loop: " + runDirectory
                         + " (expected a number of iterations, found none; call maxIterations(n))");
-            }
-            if (!context.storage().schemes().contains(runDirectory.getScheme().toLowerCase(java.util.Locale.ROOT))) {
-                throw new CairnException("Cannot build resumable loop: " + runDirectory + " (expected a URI whose scheme is one of "
-                        + context.storage().schemes() + ", found '" + runDirectory.getScheme() + "'; add the storage module that serves it)");
             }
             boolean onGc = context.options().getBoolean(CLEANUP_ON_GC, false);
             if (onGc || context.options().getBoolean(CLEANUP_ON_CLOSE, false)) {

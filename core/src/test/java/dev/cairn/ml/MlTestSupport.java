@@ -31,7 +31,7 @@ final class MlTestSupport {
 
     /** Every dataset directory under {@code <dir>/<context>/}, committed or not. */
     static List<URI> datasetDirs(CairnContext ctx, URI dir) {
-        Storage storage = ctx.storage().storageFor(dir);
+        Storage storage = dev.cairn.RawStorage.of(dir);
         List<URI> out = new ArrayList<>();
         try {
             for (FileStatus context : storage.list(dir)) {
@@ -62,7 +62,7 @@ final class MlTestSupport {
 
     static boolean exists(CairnContext ctx, URI file) {
         try {
-            ctx.storage().storageFor(file).stat(file);
+            dev.cairn.RawStorage.of(file).stat(file);
             return true;
         } catch (java.nio.file.NoSuchFileException e) {
             return false;
@@ -72,12 +72,12 @@ final class MlTestSupport {
     }
 
     static CheckpointManifest manifest(CairnContext ctx, URI location) {
-        return CheckpointReader.openManifest(ctx.storage(), location, ctx.options()).manifest();
+        return CheckpointReader.openManifest(dev.cairn.RawStorage.registry(), location, ctx.options()).manifest();
     }
 
     /** Writes a file with some bytes, as a killed writer would have left it. */
     static void writeFile(CairnContext ctx, URI file, byte[] bytes) {
-        try (StorageOutput out = ctx.storage().storageFor(file).create(file, true)) {
+        try (StorageOutput out = dev.cairn.RawStorage.of(file).create(file, true)) {
             out.write(bytes);
             out.commit();
         } catch (IOException e) {

@@ -276,7 +276,7 @@ class ResumableLoopTest {
         try (CairnContext first = context()) {
             ResumableLoop.Result<Dataset<Double>> done = loop(first, 4, 2, new Recorder<>()).run(() -> initial(first), ResumableLoopTest::step);
             URI four = done.state().checkpointLocation().orElseThrow();
-            first.storage().storageFor(four).delete(CheckpointLayout.child(four, CheckpointManifest.partName(1)));
+            dev.cairn.RawStorage.of(four).delete(CheckpointLayout.child(four, CheckpointManifest.partName(1)));
         }
         Recorder<Dataset<Double>> recorder = new Recorder<>();
         try (CairnContext ctx = context()) {

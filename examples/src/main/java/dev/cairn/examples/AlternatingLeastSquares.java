@@ -294,11 +294,7 @@ public final class AlternatingLeastSquares {
     }
 
     private static void deleteQuietly(CairnContext ctx, URI dir) {
-        try {
-            ctx.storage().storageFor(dir).delete(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot delete run directory " + dir, e);
-        }
+        ctx.deleteCheckpoint(dir);
     }
 
     // ---------------------------------------------------------------- the data

@@ -5,8 +5,8 @@ import dev.cairn.Dataset;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.ml.PeriodicCheckpointer;
+import dev.cairn.checkpoint.CheckpointScanner;
 import dev.cairn.storage.FileStatus;
-import dev.cairn.storage.Storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -77,11 +77,12 @@ public final class QuickStart {
             System.out.println("count() = " + count + "; checkpointed: " + plusOne.isCheckpointed());
 
             URI location = plusOne.checkpointLocation().orElseThrow();
-            Storage storage = ctx.storage().storageFor(location);
+            CheckpointScanner.Entry checkpoint = ctx.scanCheckpoints(location).committed().get(0);
             System.out.println();
             System.out.println("The checkpoint is a folder named after the dataset id, under a folder named after the context id:");
             System.out.println("  " + location);
-            List<FileStatus> files = list(storage, location);
+            List<FileStatus> files = new ArrayList<>(checkpoint.files());
+            files.sort(Comparator.comparing(FileStatus::name));
             List<String> names = new ArrayList<>();
             for (FileStatus f : files) {
                 names.add(f.name());
@@ -90,7 +91,7 @@ public final class QuickStart {
             System.out.println();
             System.out.println("The manifest, written last: its presence is the commit. It lists every part with its size, record count"
                     + " and CRC32C:");
-            System.out.println(indent(read(storage, CheckpointLayout.child(location, CheckpointManifest.FILE_NAME))));
+            System.out.println(indent(new String(checkpoint.manifest().toJson(), StandardCharsets.UTF_8)));
 
             String after = plusOne.lineage();
             System.out.println("Lineage after the count: the dataset now reads its checkpoint; the range is gone from its lineage:");
@@ -132,24 +133,6 @@ public final class QuickStart {
     private static String lastSegment(URI uri) {
         String p = uri.getPath();
         return p.substring(p.lastIndexOf('/') + 1);
-    }
-
-    private static List<FileStatus> list(Storage storage, URI dir) {
-        try {
-            List<FileStatus> files = new ArrayList<>(storage.list(dir));
-            files.sort(Comparator.comparing(FileStatus::name));
-            return files;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list " + dir, e);
-        }
-    }
-
-    private static String read(Storage storage, URI file) {
-        try (InputStream in = storage.open(file)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
     }
 
     private static String indent(String text) {

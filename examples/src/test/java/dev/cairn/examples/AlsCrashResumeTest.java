@@ -118,7 +118,7 @@ class AlsCrashResumeTest {
     private static List<Committed> committed(URI run) throws IOException {
         List<Committed> out = new ArrayList<>();
         try (CairnContext ctx = CairnContext.builder().parallelism(1).build()) {
-            Storage storage = ctx.storage().storageFor(run);
+            Storage storage = dev.cairn.storage.StorageRegistry.create(ctx.options(), List.of(), AlsCrashResumeTest.class.getClassLoader()).storageFor(run);
             for (FileStatus context : storage.list(run)) {
                 for (FileStatus ds : storage.list(context.location())) {
                     URI manifestFile = CheckpointLayout.child(ds.location(), CheckpointManifest.FILE_NAME);
@@ -170,7 +170,7 @@ class AlsCrashResumeTest {
     private static List<URI> uncommittedDirs(URI run) throws IOException {
         List<URI> out = new ArrayList<>();
         try (CairnContext ctx = CairnContext.builder().parallelism(1).build()) {
-            Storage storage = ctx.storage().storageFor(run);
+            Storage storage = dev.cairn.storage.StorageRegistry.create(ctx.options(), List.of(), AlsCrashResumeTest.class.getClassLoader()).storageFor(run);
             for (FileStatus context : storage.list(run)) {
                 for (FileStatus ds : storage.list(context.location())) {
                     if (storage.list(ds.location()).stream().noneMatch(f -> f.name().equals(CheckpointManifest.FILE_NAME))) {

@@ -38,10 +38,12 @@ class HadoopStorageProviderTest {
                 new HadoopStorageProvider().schemes(gs));
         try (CairnContext ctx = CairnContext.builder().option(HadoopStorageProvider.SCHEMES, "gs")
                 .checkpointDir("gs://bucket/ckpt").build()) {
-            assertTrue(ctx.storage().schemes().contains("gs"), "the discovered provider serves gs in this context");
+            assertEquals(URI.create("gs://bucket/other"), ctx.resolveLocation("gs://bucket/other"),
+                    "the discovered provider serves gs in this context");
         }
         try (CairnContext other = CairnContext.builder().build()) {
-            assertFalse(other.storage().schemes().contains("gs"), "and only in that context");
+            CairnException notServed = assertThrows(CairnException.class, () -> other.resolveLocation("gs://bucket/other"));
+            assertTrue(notServed.getMessage().contains("'gs'"), "and only in that context: " + notServed.getMessage());
         }
         CairnException file = assertThrows(CairnException.class,
                 () -> CairnContext.builder().option(HadoopStorageProvider.SCHEMES, "file").build());

@@ -78,15 +78,16 @@ class CoreOnEventualStoresTest {
             Dataset<Long> ds = writer.range(0, 1_000, 2);
             ds.checkpoint(CheckpointMode.EAGER);
             URI location = ds.checkpointLocation().orElseThrow();
-            S3Storage storage = (S3Storage) writer.storage().storageFor(location);
             URI part = URI.create(location + "/part-00000");
             byte[] bytes;
-            try (InputStream in = storage.open(part)) {
-                bytes = in.readAllBytes();
-            }
-            try (StorageOutput out = storage.create(part, true)) {
-                out.write(bytes, 0, bytes.length - 3);
-                out.commit();
+            try (S3Storage storage = (S3Storage) new S3StorageProvider().open("s3", writer.options())) { // the store, as another process sees it
+                try (InputStream in = storage.open(part)) {
+                    bytes = in.readAllBytes();
+                }
+                try (StorageOutput out = storage.create(part, true)) {
+                    out.write(bytes, 0, bytes.length - 3);
+                    out.commit();
+                }
             }
 
             ListingTimeoutException e = assertThrows(ListingTimeoutException.class, () -> reader.readCheckpoint(location));

@@ -52,6 +52,7 @@ class S3CheckpointTest {
     private static S3ProxyServer server;
 
     private final List<CairnContext> contexts = new ArrayList<>();
+    private final List<S3Storage> rawStores = new ArrayList<>();
     private final List<CheckpointStats> verified = Collections.synchronizedList(new ArrayList<>());
     private URI checkpointDir;
 
@@ -71,8 +72,11 @@ class S3CheckpointTest {
     }
 
     @AfterEach
-    void closeContexts() {
+    void closeContexts() throws java.io.IOException {
         contexts.forEach(CairnContext::close);
+        for (S3Storage s : rawStores) {
+            s.close();
+        }
     }
 
     private CairnContext context(Map<String, String> extra) {
@@ -97,8 +101,11 @@ class S3CheckpointTest {
         return context(Map.of());
     }
 
-    private static S3Storage s3(CairnContext ctx, URI location) {
-        return (S3Storage) ctx.storage().storageFor(location);
+    /** The store under the context's checkpoints, as another process sees it; closed after the test. */
+    private S3Storage s3(CairnContext ctx, URI location) {
+        S3Storage raw = (S3Storage) new S3StorageProvider().open(location.getScheme(), ctx.options());
+        rawStores.add(raw);
+        return raw;
     }
 
     private static List<Long> expected(long start, long end, java.util.function.LongUnaryOperator f) {

@@ -29,8 +29,8 @@ class S3StorageProviderTest {
         assertInstanceOf(S3StorageProvider.class, p);
         try (CairnContext ctx = CairnContext.builder().checkpointDir("s3://bucket/ckpt")
                 .option(S3StorageSettings.REGION, "eu-west-1").build()) {
-            assertTrue(ctx.storage().schemes().contains("s3"));
-            Storage s = ctx.storage().storageFor(URI.create("s3://bucket/ckpt"));
+            assertEquals(URI.create("s3://bucket/ckpt"), ctx.resolveLocation("s3://bucket/ckpt/"), "the context serves s3://");
+            Storage s = p.open("s3", ctx.options());
             assertInstanceOf(S3Storage.class, s);
             assertEquals(ListingConsistency.EVENTUAL, s.capabilities().listing(), "eventual unless told otherwise");
             assertFalse(s.capabilities().atomicRename());

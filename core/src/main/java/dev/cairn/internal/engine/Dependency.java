@@ -1,6 +1,5 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.Dataset;
 
 /**
  * An edge of the lineage graph: how a dataset's partitions depend on a parent's.
@@ -8,14 +7,14 @@ import dev.cairn.Dataset;
  * a {@link ShuffleDependency} needs the whole parent redistributed by key first.
  */
 public abstract sealed class Dependency permits NarrowDependency, ShuffleDependency {
-    private final Dataset<?> parent;
+    private final Node<?> parent;
 
-    Dependency(Dataset<?> parent) {
+    Dependency(Node<?> parent) {
         this.parent = parent;
     }
 
-    /** The dataset depended on. */
-    public Dataset<?> parent() {
+    /** The node depended on. */
+    public Node<?> parent() {
         return parent;
     }
 }

@@ -1,6 +1,6 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.Pair;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The in-memory output of shuffle map stages: for each shuffle, for each map partition, one
- * bucket of pairs per reduce partition. Buckets live on the heap (no spilling yet); a shuffle's
- * output is dropped when the dataset reading it is garbage collected or the context closes.
+ * bucket per reduce partition. Buckets live on the heap (no spilling yet); a shuffle's output is
+ * dropped when the node reading it is garbage collected or the context closes.
  *
  * <p>Thread-safe: map tasks of one shuffle write their own slots concurrently.
  */
@@ -54,32 +54,34 @@ public final class ShuffleStore {
     }
 
     /**
-     * Splits one map partition's records into buckets by the dependency's partitioner,
-     * combining values of a key first when the aggregator asks for it.
+     * Splits one map partition's records into buckets by the dependency's partitioning,
+     * combining values of a key first when the aggregator asks for it: then the buckets hold
+     * key/combiner entries, else the records themselves.
      */
     @SuppressWarnings("unchecked")
-    static <K, V, C> List<Object>[] bucketize(ShuffleDependency<K, V, C> dep, Iterator<Pair<K, V>> records) {
-        int reducers = dep.partitioner().numPartitions();
+    static <K, V, C> List<Object>[] bucketize(ShuffleDependency<K, V, C> dep, Iterator<?> records) {
+        int reducers = dep.partitioning().partitions();
         List<Object>[] buckets = new List[reducers];
         Optional<Aggregator<V, C>> agg = dep.aggregator().filter(Aggregator::mapSideCombine);
         if (agg.isPresent()) {
             Aggregator<V, C> a = agg.get();
             Map<K, C>[] combined = new Map[reducers];
             while (records.hasNext()) {
-                Pair<K, V> p = records.next();
-                int r = dep.partitioner().partition(p.key());
+                Object record = records.next();
+                K key = dep.keyOf(record);
+                int r = dep.partitioning().place().applyAsInt(key);
                 Map<K, C> m = combined[r];
                 if (m == null) {
                     m = combined[r] = new HashMap<>();
                 }
-                a.addValue(m, p.key(), p.value());
+                a.addValue(m, key, dep.valueOf(record));
             }
             for (int r = 0; r < reducers; r++) {
                 if (combined[r] == null) {
                     buckets[r] = Collections.emptyList();
                 } else {
                     List<Object> b = new ArrayList<>(combined[r].size());
-                    combined[r].forEach((k, c) -> b.add(new Pair<>(k, c)));
+                    combined[r].forEach((k, c) -> b.add(new AbstractMap.SimpleImmutableEntry<>(k, c)));
                     buckets[r] = b;
                 }
             }
@@ -88,8 +90,8 @@ public final class ShuffleStore {
                 buckets[r] = new ArrayList<>();
             }
             while (records.hasNext()) {
-                Pair<K, V> p = records.next();
-                buckets[dep.partitioner().partition(p.key())].add(p);
+                Object record = records.next();
+                buckets[dep.partitioning().place().applyAsInt(dep.keyOf(record))].add(record);
             }
         }
         return buckets;
@@ -100,16 +102,16 @@ public final class ShuffleStore {
      * when the dependency has an aggregator.
      */
     @SuppressWarnings("unchecked")
-    public <K, V, C> Iterator<Pair<K, C>> read(ShuffleDependency<K, V, C> dep, int reduce) {
+    public <K, V, C, R> Iterator<R> read(ShuffleDependency<K, V, C> dep, int reduce) {
         Output out = outputs.get(dep.shuffleId());
         if (out == null || !out.complete) {
             throw new IllegalStateException("shuffle " + dep.shuffleId() + " has no complete output; the engine must run its map stage first");
         }
         Optional<Aggregator<V, C>> agg = dep.aggregator();
         if (agg.isEmpty()) {
-            List<Iterator<Pair<K, C>>> parts = new ArrayList<>(out.buckets.length);
+            List<Iterator<R>> parts = new ArrayList<>(out.buckets.length);
             for (List<Object>[] map : out.buckets) {
-                parts.add((Iterator<Pair<K, C>>) (Iterator<?>) map[reduce].iterator());
+                parts.add((Iterator<R>) map[reduce].iterator());
             }
             return Iterators.concat(parts.iterator());
         }
@@ -118,15 +120,13 @@ public final class ShuffleStore {
         for (List<Object>[] map : out.buckets) {
             for (Object o : map[reduce]) {
                 if (a.mapSideCombine()) {
-                    Pair<K, C> p = (Pair<K, C>) o;
-                    a.addCombiner(merged, p.key(), p.value());
+                    Map.Entry<K, C> e = (Map.Entry<K, C>) o;
+                    a.addCombiner(merged, e.getKey(), e.getValue());
                 } else {
-                    Pair<K, V> p = (Pair<K, V>) o;
-                    a.addValue(merged, p.key(), p.value());
+                    a.addValue(merged, dep.keyOf(o), dep.valueOf(o));
                 }
             }
         }
-        Iterator<Map.Entry<K, C>> it = merged.entrySet().iterator();
-        return Iterators.map(it, e -> new Pair<>(e.getKey(), e.getValue()));
+        return Iterators.map(merged.entrySet().iterator(), e -> (R) dep.output(e.getKey(), e.getValue()));
     }
 }

@@ -1,19 +1,17 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.CairnContext;
-import dev.cairn.Dataset;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
 /** The longs of {@code [start, end)} split into contiguous, nearly equal partitions, generated on demand. */
-public final class RangeDataset extends Dataset<Long> {
+public final class RangeNode extends Node<Long> {
     private final long start;
     private final long end;
     private final int partitions;
 
     /** {@code [start, end)} in {@code partitions} partitions; the caller has validated the arguments. */
-    public RangeDataset(CairnContext context, long start, long end, int partitions) {
+    public RangeNode(EngineContext context, long start, long end, int partitions) {
         super(context);
         this.start = start;
         this.end = end;
@@ -61,5 +59,10 @@ public final class RangeDataset extends Dataset<Long> {
     @Override
     protected String operation() {
         return "range(" + start + ", " + end + ")";
+    }
+
+    @Override
+    public String kind() {
+        return "RangeDataset";
     }
 }

@@ -1,4 +1,4 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
 import java.util.ArrayList;
 import java.util.List;

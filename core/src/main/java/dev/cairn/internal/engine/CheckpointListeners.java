@@ -1,4 +1,4 @@
-package dev.cairn;
+package dev.cairn.internal.engine;
 
 import dev.cairn.checkpoint.CheckpointListener;
 import dev.cairn.checkpoint.CheckpointManifest;
@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The context's listeners as one: a listener that throws is logged and does not stop the others or the checkpoint. */
+/** A context's listeners as one: a listener that throws is logged and does not stop the others or the checkpoint. */
 final class CheckpointListeners implements CheckpointListener {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointListeners.class);
     private final List<CheckpointListener> listeners = new CopyOnWriteArrayList<>();

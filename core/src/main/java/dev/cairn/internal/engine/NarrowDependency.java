@@ -1,12 +1,11 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.Dataset;
 
 /** Each child partition reads some partitions of the parent in the same task, with no shuffle. */
 public final class NarrowDependency extends Dependency {
 
     /** A narrow dependency on {@code parent}. */
-    public NarrowDependency(Dataset<?> parent) {
+    public NarrowDependency(Node<?> parent) {
         super(parent);
     }
 }

@@ -1,23 +1,21 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.CairnContext;
-import dev.cairn.Dataset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /**
- * The partitions of several datasets, one after another: partition {@code i} is partition
+ * The partitions of several nodes, one after another: partition {@code i} is partition
  * {@code i - offset} of the parent whose range holds {@code i}.
  *
  * @param <T> record type
  */
-public final class UnionDataset<T> extends Dataset<T> {
-    private List<Dataset<T>> parents;
+public final class UnionNode<T> extends Node<T> {
+    private List<Node<T>> parents;
     private final int[] offsets;
 
     /** The union of {@code parents}, in order. */
-    public UnionDataset(CairnContext context, List<Dataset<T>> parents) {
+    public UnionNode(EngineContext context, List<Node<T>> parents) {
         super(context);
         this.parents = List.copyOf(parents);
         this.offsets = new int[parents.size() + 1];
@@ -34,7 +32,7 @@ public final class UnionDataset<T> extends Dataset<T> {
     @Override
     protected List<Dependency> lineageDependencies() {
         List<Dependency> deps = new ArrayList<>(parents.size());
-        for (Dataset<T> p : parents) {
+        for (Node<T> p : parents) {
             deps.add(new NarrowDependency(p));
         }
         return deps;
@@ -58,5 +56,10 @@ public final class UnionDataset<T> extends Dataset<T> {
     @Override
     protected String operation() {
         return "union";
+    }
+
+    @Override
+    public String kind() {
+        return "UnionDataset";
     }
 }

@@ -1,43 +1,42 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.Dataset;
-import dev.cairn.KeyedDataset;
-import dev.cairn.Pair;
-import dev.cairn.Partitioner;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * A keyed dataset computed partition by partition from one parent by a function of the partition
- * index and the parent partition's records: {@code map}, {@code filter}, {@code flatMap}, … .
+ * A node computed partition by partition from one parent by a function of the partition index
+ * and the parent partition's records: {@code map}, {@code filter}, {@code flatMap},
+ * {@code keyBy}, … .
  *
  * @param <T> parent record type
- * @param <K> key type
- * @param <V> value type
+ * @param <R> record type
  */
-public final class KeyedMapPartitionsDataset<T, K, V> extends KeyedDataset<K, V> {
-    private Dataset<T> parent;
-    private BiFunction<Integer, Iterator<T>, Iterator<Pair<K, V>>> function;
+public final class MapPartitionsNode<T, R> extends Node<R> {
+    private Node<T> parent;
+    private BiFunction<Integer, Iterator<T>, Iterator<R>> function;
     private final int partitions;
-    private final Optional<Partitioner> partitioner;
+    private final Optional<Partitioning> partitioning;
     private final String operation;
+    private final String kind;
 
     /**
      * @param parent                the records transformed
      * @param function              from partition index and parent records to records
      * @param preservesPartitioning whether keys stay where the parent's partitioner put them
      * @param operation             the user-facing name of the transformation, for lineage
+     * @param kind                  the name the lineage shows ({@code MapPartitionsDataset} or {@code KeyedMapPartitionsDataset})
      */
-    public KeyedMapPartitionsDataset(Dataset<T> parent, BiFunction<Integer, Iterator<T>, Iterator<Pair<K, V>>> function,
-                                     boolean preservesPartitioning, String operation) {
+    public MapPartitionsNode(Node<T> parent, BiFunction<Integer, Iterator<T>, Iterator<R>> function, boolean preservesPartitioning,
+                             String operation, String kind) {
         super(parent.context());
         this.parent = parent;
         this.function = function;
         this.partitions = parent.numPartitions();
-        this.partitioner = preservesPartitioning ? parent.partitioner() : Optional.empty();
+        this.partitioning = preservesPartitioning ? parent.partitioning() : Optional.empty();
         this.operation = operation;
+        this.kind = kind;
     }
 
     @Override
@@ -46,8 +45,8 @@ public final class KeyedMapPartitionsDataset<T, K, V> extends KeyedDataset<K, V>
     }
 
     @Override
-    public Optional<Partitioner> partitioner() {
-        return partitioner;
+    public Optional<Partitioning> partitioning() {
+        return partitioning;
     }
 
     @Override
@@ -56,7 +55,7 @@ public final class KeyedMapPartitionsDataset<T, K, V> extends KeyedDataset<K, V>
     }
 
     @Override
-    protected Iterator<Pair<K, V>> compute(int partition, TaskContext task) {
+    protected Iterator<R> compute(int partition, TaskContext task) {
         return function.apply(partition, parent.iterator(partition, task));
     }
 
@@ -69,5 +68,10 @@ public final class KeyedMapPartitionsDataset<T, K, V> extends KeyedDataset<K, V>
     @Override
     protected String operation() {
         return operation;
+    }
+
+    @Override
+    public String kind() {
+        return kind;
     }
 }

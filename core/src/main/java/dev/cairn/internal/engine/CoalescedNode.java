@@ -1,6 +1,5 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.Dataset;
 import java.util.Iterator;
 import java.util.List;
 
@@ -10,12 +9,12 @@ import java.util.List;
  *
  * @param <T> record type
  */
-public final class CoalescedDataset<T> extends Dataset<T> {
-    private Dataset<T> parent;
+public final class CoalescedNode<T> extends Node<T> {
+    private Node<T> parent;
     private final int partitions;
 
     /** {@code parent} merged into {@code partitions} partitions (at most the parent's count). */
-    public CoalescedDataset(Dataset<T> parent, int partitions) {
+    public CoalescedNode(Node<T> parent, int partitions) {
         super(parent.context());
         this.parent = parent;
         this.partitions = partitions;
@@ -37,7 +36,8 @@ public final class CoalescedDataset<T> extends Dataset<T> {
         int from = (int) (partition * parents / partitions);
         int to = (int) ((partition + 1) * parents / partitions);
         Iterator<Integer> indexes = java.util.stream.IntStream.range(from, to).iterator();
-        return Iterators.concat(Iterators.map(indexes, i -> parent.iterator(i, task)));
+        Node<T> p = parent;
+        return Iterators.concat(Iterators.map(indexes, i -> p.iterator(i, task)));
     }
 
     @Override
@@ -48,5 +48,10 @@ public final class CoalescedDataset<T> extends Dataset<T> {
     @Override
     protected String operation() {
         return "coalesce";
+    }
+
+    @Override
+    public String kind() {
+        return "CoalescedDataset";
     }
 }

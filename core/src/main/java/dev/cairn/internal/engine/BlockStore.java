@@ -1,14 +1,12 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
 import dev.cairn.CairnException;
-import dev.cairn.StorageLevel;
 import dev.cairn.serde.RecordInput;
 import dev.cairn.serde.RecordOutput;
 import dev.cairn.serde.Serializer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,7 +85,7 @@ public final class BlockStore implements AutoCloseable {
      * block wait for the first one to store it instead of computing it again.
      */
     @SuppressWarnings("unchecked")
-    public <T> Iterator<T> getOrCompute(int datasetId, int partition, StorageLevel level, TaskContext task,
+    public <T> Iterator<T> getOrCompute(int datasetId, int partition, Persistence level, TaskContext task,
                                         Supplier<Iterator<T>> compute) {
         BlockId id = new BlockId(datasetId, partition);
         Block block = blocks.get(id);
@@ -108,7 +106,7 @@ public final class BlockStore implements AutoCloseable {
      * Stores a fully computed partition from {@code records}, replacing any stored one.
      * Used by local checkpoints, which write the block as the first computation produces it.
      */
-    public void put(int datasetId, int partition, StorageLevel level, Iterator<?> records) {
+    public void put(int datasetId, int partition, Persistence level, Iterator<?> records) {
         checkOpen();
         BlockId id = new BlockId(datasetId, partition);
         Block block = store(id, level, records);
@@ -130,7 +128,7 @@ public final class BlockStore implements AutoCloseable {
         locks.keySet().removeIf(k -> k.datasetId() == datasetId);
     }
 
-    private Block store(BlockId id, StorageLevel level, Iterator<?> records) {
+    private Block store(BlockId id, Persistence level, Iterator<?> records) {
         switch (level) {
             case MEMORY:
                 List<Object> all = new ArrayList<>();
@@ -179,7 +177,7 @@ public final class BlockStore implements AutoCloseable {
         } catch (IOException e) {
             deleteQuietly(file);
             throw new CairnException("Cannot write block to disk: " + file + " (dataset " + id.datasetId() + ", partition "
-                    + id.partition() + ")", e);
+                    + id.partition() + "; expected a writable spill directory, found " + e + "; set cairn.spill.dir to a disk with room)", e);
         } catch (RuntimeException e) {
             deleteQuietly(file);
             throw e;
@@ -187,7 +185,9 @@ public final class BlockStore implements AutoCloseable {
         try {
             return new DiskBlock(file, n, Files.size(file));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            deleteQuietly(file);
+            throw new CairnException("Cannot write block to disk: " + file + " (dataset " + id.datasetId() + ", partition "
+                    + id.partition() + "; expected to read the size of the file just written, found " + e + ")", e);
         }
     }
 
@@ -250,7 +250,7 @@ public final class BlockStore implements AutoCloseable {
                         dir = Files.createTempDirectory(spillRoot, "cairn-blocks-");
                     } catch (IOException e) {
                         throw new CairnException("Cannot create spill directory: " + spillRoot
-                                + " (expected a writable directory; set java.io.tmpdir or cairn.local-dir)", e);
+                                + " (expected a writable directory, found " + e + "; set cairn.spill.dir)", e);
                     }
                     spillDir = dir;
                 }

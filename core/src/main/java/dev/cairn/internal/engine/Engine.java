@@ -1,7 +1,6 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
 import dev.cairn.CairnException;
-import dev.cairn.Dataset;
 import dev.cairn.TaskFailedException;
 import dev.cairn.serde.Serializer;
 import java.lang.ref.Cleaner;
@@ -93,12 +92,13 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * A new shuffle of {@code parent} by {@code partitioner}, whose output is dropped once
-     * {@code reader} (the dataset reading it) is garbage collected.
+     * A new shuffle of {@code parent} by {@code partitioning}, whose output is dropped once
+     * {@code reader} (the node reading it) is garbage collected.
      */
-    public <K, V, C> ShuffleDependency<K, V, C> newShuffle(Object reader, Dataset<dev.cairn.Pair<K, V>> parent, dev.cairn.Partitioner partitioner,
-                                                          Aggregator<V, C> aggregator) {
-        ShuffleDependency<K, V, C> dep = new ShuffleDependency<>(parent, partitioner, aggregator, newShuffleId());
+    public <K, V, C> ShuffleDependency<K, V, C> newShuffle(Object reader, Node<?> parent, Partitioning partitioning,
+                                                          Aggregator<V, C> aggregator, Records<K, V, C> records) {
+        ShuffleDependency<K, V, C> dep = new ShuffleDependency<>(parent, partitioning, aggregator, records.keyOf(), records.valueOf(),
+                records.output(), newShuffleId());
         int shuffleId = dep.shuffleId();
         ShuffleStore store = shuffles;
         whenUnreachable(reader, () -> store.remove(shuffleId));
@@ -119,7 +119,7 @@ public final class Engine implements AutoCloseable {
      *
      * @throws TaskFailedException naming the dataset and partition of the first task that failed
      */
-    public <T, U> List<U> runJob(Dataset<T> dataset, int[] partitions, BiFunction<Iterator<T>, TaskContext, U> task) {
+    public <T, U> List<U> runJob(Node<T> dataset, int[] partitions, BiFunction<Iterator<T>, TaskContext, U> task) {
         runMissingShuffles(dataset, new HashSet<>());
         List<TaskSpec<U>> specs = new ArrayList<>(partitions.length);
         for (int p : partitions) {
@@ -129,11 +129,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Runs the map stages of {@code dataset}'s lineage that have no output yet, parents first. */
-    private void runMissingShuffles(Dataset<?> dataset, Set<Integer> visited) {
+    private void runMissingShuffles(Node<?> dataset, Set<Integer> visited) {
         if (!visited.add(dataset.id())) {
             return;
         }
-        if (dataset.storageLevel().isPresent() && blocks.storedPartitions(dataset.id()) == dataset.numPartitions()) {
+        if (dataset.persistence() != null && blocks.storedPartitions(dataset.id()) == dataset.numPartitions()) {
             return; // every partition is cached: nothing below it will be computed
         }
         for (Dependency dep : dataset.dependencies()) {
@@ -153,7 +153,7 @@ public final class Engine implements AutoCloseable {
             if (shuffles.isComplete(dep.shuffleId())) {
                 return;
             }
-            Dataset<dev.cairn.Pair<K, V>> parent = dep.pairs();
+            Node<?> parent = dep.parent();
             int maps = parent.numPartitions();
             long start = System.nanoTime();
             ShuffleStore.Output out = shuffles.begin(dep.shuffleId(), maps);
@@ -177,7 +177,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private record TaskSpec<U>(Dataset<?> dataset, int partition, java.util.function.Function<TaskContext, U> body) {
+    private record TaskSpec<U>(Node<?> dataset, int partition, java.util.function.Function<TaskContext, U> body) {
     }
 
     private <U> U runOne(TaskSpec<U> spec) {

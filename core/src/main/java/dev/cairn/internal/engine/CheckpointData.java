@@ -1,5 +1,9 @@
-package dev.cairn;
+package dev.cairn.internal.engine;
 
+import dev.cairn.CheckpointException;
+import dev.cairn.CheckpointIOException;
+import dev.cairn.MissingPartException;
+import dev.cairn.TaskFailedException;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.CheckpointReader;
@@ -8,9 +12,6 @@ import dev.cairn.checkpoint.CheckpointStats;
 import dev.cairn.checkpoint.CheckpointWriter;
 import dev.cairn.checkpoint.PartReceipt;
 import dev.cairn.checkpoint.PartWriter;
-import dev.cairn.exec.LocalCheckpointDataset;
-import dev.cairn.exec.ReliableCheckpointDataset;
-import dev.cairn.exec.TaskContext;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,23 +47,25 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Local.</b> The dataset is persisted ({@code MEMORY_AND_DISK} unless already persisted),
  * so the block store keeps each partition as the first computation produces it;
- * {@link #finish} computes missing blocks and cuts the lineage to a {@link LocalCheckpointDataset}.
+ * {@link #finish} computes missing blocks and cuts the lineage to a {@link LocalCheckpointSourceNode}.
+ *
+ * @param <T> record type
  */
-final class CheckpointData<T> {
+public final class CheckpointData<T> {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointData.class);
 
-    private final Dataset<T> dataset;
-    private final CairnContext context;
+    private final Node<T> dataset;
+    private final EngineContext context;
     private final boolean reliable;
-    private final CheckpointMode mode;
+    private final boolean eager;
     private final Map<String, String> metadata;
     private final URI location;
     private final URI checkpointDir;
     /** Serializes finishing; held while waiting for other jobs' tasks, never by a task. */
     private final ReentrantLock finishing = new ReentrantLock();
-    private volatile CheckpointState state = CheckpointState.MARKED;
+    private volatile CheckpointPhase state = CheckpointPhase.MARKED;
     private volatile Attempt attempt;
-    private volatile Dataset<T> source;
+    private volatile Node<T> source;
     private volatile boolean dirty;
     private volatile long startNanos;
 
@@ -84,33 +88,44 @@ final class CheckpointData<T> {
      * @param dirty whether an earlier attempt of this dataset's checkpoint may have left files in its
      *              directory (the next attempt deletes them first)
      */
-    CheckpointData(Dataset<T> dataset, boolean reliable, CheckpointMode mode, Map<String, String> metadata, URI checkpointDir,
-                   boolean dirty) {
+    CheckpointData(Node<T> dataset, boolean reliable, boolean eager, Map<String, String> metadata, URI checkpointDir, boolean dirty) {
         this.dirty = dirty;
         this.dataset = dataset;
         this.context = dataset.context();
         this.reliable = reliable;
-        this.mode = mode;
+        this.eager = eager;
         this.metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata)); // keeps the caller's order
         this.checkpointDir = checkpointDir;
         this.location = reliable ? CheckpointLayout.datasetDirectory(checkpointDir, context.contextId(), dataset.id()) : null;
     }
 
-    boolean reliable() {
+    /** Whether the checkpoint goes to storage (not to the block store). */
+    public boolean reliable() {
         return reliable;
     }
 
-    CheckpointState state() {
+    /** Where the checkpoint is. */
+    public CheckpointPhase phase() {
         return state;
     }
 
-    URI location() {
+    /** The checkpoint's directory (reliable checkpoints), else {@code null}. */
+    public URI location() {
         return location;
     }
 
-    /** The dataset the lineage was cut to, once CHECKPOINTED. */
-    Dataset<T> source() {
+    /** The node the lineage was cut to, once CHECKPOINTED. */
+    Node<T> source() {
         return source;
+    }
+
+    /** The note {@code lineage()} shows for a marked or finished checkpoint. */
+    String lineageNote() {
+        String kind = reliable ? "checkpoint" : "local checkpoint";
+        if (state != CheckpointPhase.CHECKPOINTED) {
+            return kind + " " + state.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        }
+        return reliable ? "checkpointed" : "locally checkpointed";
     }
 
     private String label() {
@@ -124,7 +139,7 @@ final class CheckpointData<T> {
      *         back to {@link #jobEnded}
      */
     synchronized Object jobStarted() {
-        if (state == CheckpointState.CHECKPOINTED) {
+        if (state == CheckpointPhase.CHECKPOINTED) {
             return null;
         }
         begin();
@@ -136,7 +151,7 @@ final class CheckpointData<T> {
 
     /** Starts an attempt when marked: called when a job begins, or by an eager checkpoint. */
     private synchronized void begin() {
-        if (state != CheckpointState.MARKED) {
+        if (state != CheckpointPhase.MARKED) {
             return;
         }
         if (reliable) {
@@ -146,13 +161,13 @@ final class CheckpointData<T> {
                 dirty = false;
             }
             CheckpointSpec spec = CheckpointSpec.builder(location).options(context.options()).dataset(label()).datasetId(dataset.id())
-                    .datasetName(dataset.name().orElse(null))
+                    .datasetName(dataset.name())
                     .appName(context.appName()).contextId(context.contextId()).serializer(context.serializer().name()).build();
             attempt = new Attempt(CheckpointWriter.create(context.storage(), spec));
             context.listeners().started(label(), location);
         }
         startNanos = System.nanoTime();
-        state = CheckpointState.IN_PROGRESS;
+        state = CheckpointPhase.IN_PROGRESS;
     }
 
     /**
@@ -177,7 +192,7 @@ final class CheckpointData<T> {
             return;
         }
         a.activeJobs--;
-        if (failure != null && a.activeJobs == 0 && a == attempt && state == CheckpointState.IN_PROGRESS) {
+        if (failure != null && a.activeJobs == 0 && a == attempt && state == CheckpointPhase.IN_PROGRESS) {
             abort(failure);
         }
     }
@@ -188,12 +203,18 @@ final class CheckpointData<T> {
      */
     Iterator<T> writeThrough(int partition, Iterator<T> records, TaskContext task) {
         Attempt a = attempt;
-        if (!reliable || a == null || a.over || state != CheckpointState.IN_PROGRESS || a.receipts.containsKey(partition)) {
+        if (!reliable || a == null || a.over || state != CheckpointPhase.IN_PROGRESS || a.receipts.containsKey(partition)) {
             return records;
         }
         CompletableFuture<Void> claim = new CompletableFuture<>();
         if (a.writing.putIfAbsent(partition, claim) != null) {
             return records; // another task writes this partition now; this one only computes it
+        }
+        if (a.receipts.containsKey(partition)) {
+            // Written meanwhile: its writer published (receipt first) and then gave the claim up.
+            a.writing.remove(partition, claim);
+            claim.complete(null);
+            return records;
         }
         PartWriter writer;
         try {
@@ -255,7 +276,7 @@ final class CheckpointData<T> {
     void finish() {
         finishing.lock();
         try {
-            if (state == CheckpointState.CHECKPOINTED) {
+            if (state == CheckpointPhase.CHECKPOINTED) {
                 return;
             }
             Attempt a;
@@ -277,7 +298,7 @@ final class CheckpointData<T> {
                     if (a != null) {
                         a.activeJobs--;
                     }
-                    if (state == CheckpointState.IN_PROGRESS && attempt == a) {
+                    if (state == CheckpointPhase.IN_PROGRESS && attempt == a) {
                         abort(e);
                     }
                 }
@@ -295,7 +316,7 @@ final class CheckpointData<T> {
 
     /** An eager checkpoint promises a {@link CheckpointException}: a task's failure becomes its cause. */
     private RuntimeException eager(RuntimeException e) {
-        if (mode != CheckpointMode.EAGER || e instanceof CheckpointException) {
+        if (!eager || e instanceof CheckpointException) {
             return e;
         }
         if (e instanceof TaskFailedException tfe && tfe.getCause() instanceof CheckpointException ce) {
@@ -305,7 +326,7 @@ final class CheckpointData<T> {
                 + e.getMessage(), e);
     }
 
-    private int[] missingPartitions(java.util.function.IntPredicate have) {
+    private int[] missingPartitions(IntPredicate have) {
         List<Integer> missing = new ArrayList<>();
         for (int p = 0; p < dataset.numPartitions(); p++) {
             if (!have.test(p)) {
@@ -330,12 +351,13 @@ final class CheckpointData<T> {
 
     private void finishLocal() {
         computeAll(missingPartitions(p -> context.engine().blockStore().contains(dataset.id(), p)));
-        source = new LocalCheckpointDataset<>(context, label(), dataset.numPartitions(), dataset.partitioner().orElse(null));
-        state = CheckpointState.CHECKPOINTED;
+        source = new LocalCheckpointSourceNode<>(context, label(), dataset.numPartitions(), dataset.partitioning().orElse(null));
+        state = CheckpointPhase.CHECKPOINTED;
         dataset.clearDependencies();
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        Persistence level = dataset.persistence();
         LOG.info("Locally checkpointed {}: {} partitions in the block store at {}, in {} ms", label(), dataset.numPartitions(),
-                dataset.storageLevel().orElse(StorageLevel.MEMORY_AND_DISK), took.toMillis());
+                level == null ? Persistence.MEMORY_AND_DISK : level, took.toMillis());
         context.listeners().verified(label(), null, new CheckpointStats(label(), null, dataset.numPartitions(), -1, -1, took,
                 Duration.ZERO, 0));
     }
@@ -387,8 +409,8 @@ final class CheckpointData<T> {
     private void finishReliable(Attempt a) {
         writeMissing(a);
         int n = dataset.numPartitions();
-        Partitioner partitioner = dataset.partitioner().orElse(null);
-        CheckpointManifest manifest = a.writer.commit(a.receipts.values(), n, (Serializable) partitioner, metadata);
+        Serializable partitioner = dataset.partitioning().map(p -> (Serializable) p.partitioner()).orElse(null);
+        CheckpointManifest manifest = a.writer.commit(a.receipts.values(), n, partitioner, metadata);
         Duration writeTime = Duration.ofNanos(System.nanoTime() - startNanos);
         context.checkpointCommitted(dataset, checkpointDir, location);
         context.listeners().committed(label(), location, manifest);
@@ -408,11 +430,11 @@ final class CheckpointData<T> {
             context.listeners().failed(label(), location, e);
             throw e;
         }
-        source = new ReliableCheckpointDataset<>(context, reader, context.storage());
+        source = context.sourceOf(reader);
         synchronized (this) {
             a.over = true;
             attempt = null;
-            state = CheckpointState.CHECKPOINTED;
+            state = CheckpointPhase.CHECKPOINTED;
         }
         dataset.clearDependencies();
         CheckpointStats stats = new CheckpointStats(label(), location, n, manifest.totalRecords(), manifest.totalBytes(), writeTime,
@@ -444,7 +466,7 @@ final class CheckpointData<T> {
     /** Back to MARKED (lazy) or NONE (eager) with nothing written, so that the next attempt starts over. */
     private void resetForRetry() {
         attempt = null;
-        state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
+        state = eager ? CheckpointPhase.NONE : CheckpointPhase.MARKED;
         dirty = reliable;
     }
 

@@ -1,6 +1,5 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.Pair;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -42,13 +41,17 @@ public record Aggregator<V, C>(Function<V, C> createCombiner, BiFunction<C, V, C
         }
     }
 
-    /** Combines the values of each key among {@code records}, all of which are read first. */
-    public <K> Iterator<Pair<K, C>> combineValues(Iterator<Pair<K, V>> records) {
+    /**
+     * Combines the values of each key among {@code records}, all of which are read first, into
+     * records made by {@code output}.
+     */
+    public <T, K, R> Iterator<R> combineValues(Iterator<T> records, Function<? super T, K> keyOf, Function<? super T, V> valueOf,
+                                               BiFunction<K, C, R> output) {
         Map<K, C> combined = new HashMap<>();
         while (records.hasNext()) {
-            Pair<K, V> p = records.next();
-            addValue(combined, p.key(), p.value());
+            T r = records.next();
+            addValue(combined, keyOf.apply(r), valueOf.apply(r));
         }
-        return Iterators.map(combined.entrySet().iterator(), e -> new Pair<>(e.getKey(), e.getValue()));
+        return Iterators.map(combined.entrySet().iterator(), e -> output.apply(e.getKey(), e.getValue()));
     }
 }

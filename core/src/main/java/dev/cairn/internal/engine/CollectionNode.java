@@ -1,23 +1,21 @@
-package dev.cairn.exec;
+package dev.cairn.internal.engine;
 
-import dev.cairn.CairnContext;
-import dev.cairn.Dataset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /**
  * A list from the caller's heap split into contiguous, nearly equal partitions. The list is
- * copied once when the dataset is made, so later changes to it do not show.
+ * copied once when the node is made, so later changes to it do not show.
  *
  * @param <T> record type
  */
-public final class ParallelCollectionDataset<T> extends Dataset<T> {
+public final class CollectionNode<T> extends Node<T> {
     private final List<T> records;
     private final int partitions;
 
     /** {@code records} in {@code partitions} partitions; the caller has validated the arguments. */
-    public ParallelCollectionDataset(CairnContext context, List<T> records, int partitions) {
+    public CollectionNode(EngineContext context, List<T> records, int partitions) {
         super(context);
         this.records = new ArrayList<>(records);
         this.partitions = partitions;
@@ -44,5 +42,10 @@ public final class ParallelCollectionDataset<T> extends Dataset<T> {
     @Override
     protected String operation() {
         return "parallelize";
+    }
+
+    @Override
+    public String kind() {
+        return "ParallelCollectionDataset";
     }
 }
