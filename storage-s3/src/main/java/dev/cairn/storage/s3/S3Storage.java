@@ -1,19 +1,27 @@
 package dev.cairn.storage.s3;
 
+import dev.cairn.CairnException;
 import dev.cairn.storage.FileStatus;
-import dev.cairn.storage.StorageCapabilities;
 import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageCapabilities;
 import dev.cairn.storage.StorageOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +30,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -34,6 +44,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.TlsTrustManagersProvider;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -122,7 +133,8 @@ public final class S3Storage implements Storage {
                         .connectionTimeout(settings.connectionTimeout())
                         .socketTimeout(settings.socketTimeout())
                         // Writers wait for a pooled connection rather than fail when every one is busy.
-                        .connectionAcquisitionTimeout(settings.socketTimeout()))
+                        .connectionAcquisitionTimeout(settings.socketTimeout())
+                        .tlsTrustManagersProvider(settings.caBundle().isEmpty() ? null : trustManagers(settings.caBundle().get())))
                 .region(Region.of(region(settings)))
                 .credentialsProvider(credentials)
                 .forcePathStyle(settings.pathStyleAccess())
@@ -160,6 +172,31 @@ public final class S3Storage implements Storage {
             return ProfileCredentialsProvider.builder().profileName(s.profile().get()).build();
         }
         return DefaultCredentialsProvider.builder().build();
+    }
+
+    /** Trust managers that trust exactly the certificates of a PEM bundle (as the AWS CLI's {@code ca_bundle} does). */
+    private static TlsTrustManagersProvider trustManagers(Path bundle) {
+        TrustManager[] managers;
+        try (InputStream in = Files.newInputStream(bundle)) {
+            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certificates.isEmpty()) {
+                throw new CairnException("Cannot read option " + S3StorageSettings.CA_BUNDLE + ": " + bundle
+                        + " (expected PEM certificates, found none; give a file of -----BEGIN CERTIFICATE----- blocks)");
+            }
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int i = 0;
+            for (Certificate c : certificates) {
+                trusted.setCertificateEntry("ca-" + i++, c);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trusted);
+            managers = factory.getTrustManagers();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new CairnException("Cannot read option " + S3StorageSettings.CA_BUNDLE + ": " + bundle
+                    + " (expected a readable PEM file of CA certificates, found " + e + ")", e);
+        }
+        return () -> managers;
     }
 
     private static String region(S3StorageSettings s) {

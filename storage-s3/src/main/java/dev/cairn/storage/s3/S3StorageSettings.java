@@ -4,6 +4,7 @@ import dev.cairn.CairnException;
 import dev.cairn.CairnOptions;
 import dev.cairn.storage.ListingConsistency;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -73,6 +74,8 @@ public final class S3StorageSettings {
     public static final String CONDITIONAL_WRITES = "cairn.s3.conditional-writes";
     /** Option key: keys per listing page, default {@code 1000}. */
     public static final String LIST_PAGE_SIZE = "cairn.s3.list.page-size";
+    /** Option key: a PEM file of CA certificates to trust for an {@code https} endpoint instead of the JVM's. */
+    public static final String CA_BUNDLE = "cairn.s3.ca-bundle";
 
     /** S3's smallest part size for every part but the last. */
     public static final long MIN_PART_SIZE = 5L << 20;
@@ -96,6 +99,7 @@ public final class S3StorageSettings {
     private final S3Checksum checksum;
     private final boolean conditionalWrites;
     private final int listPageSize;
+    private final Path caBundle;
 
     private S3StorageSettings(Builder b) {
         this.endpoint = b.endpoint;
@@ -115,13 +119,14 @@ public final class S3StorageSettings {
         this.checksum = b.checksum;
         this.conditionalWrites = b.conditionalWrites;
         this.listPageSize = b.listPageSize;
+        this.caBundle = b.caBundle;
     }
 
     /** Every option key this class reads. */
     public static Set<String> optionKeys() {
         return Set.of(ENDPOINT, REGION, PATH_STYLE_ACCESS, ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, PROFILE, LISTING_CONSISTENCY,
                 PART_SIZE, UPLOAD_CONCURRENCY, MAX_CONNECTIONS, CONNECTION_TIMEOUT, SOCKET_TIMEOUT, MAX_ATTEMPTS, CHECKSUM,
-                CONDITIONAL_WRITES, LIST_PAGE_SIZE);
+                CONDITIONAL_WRITES, LIST_PAGE_SIZE, CA_BUNDLE);
     }
 
     /** A builder holding the defaults. */
@@ -157,6 +162,7 @@ public final class S3StorageSettings {
             throw invalid(LIST_PAGE_SIZE, String.valueOf(page), "a page size from 1 to 1000 (S3 returns at most 1000 keys per page)");
         }
         b.listPageSize(page);
+        options.get(CA_BUNDLE).ifPresent(v -> b.caBundle(Path.of(v.trim())));
         return b.build();
     }
 
@@ -296,6 +302,11 @@ public final class S3StorageSettings {
         return listPageSize;
     }
 
+    /** The PEM file of CA certificates trusted for {@code https} endpoints; empty for the JVM's trust store. */
+    public Optional<Path> caBundle() {
+        return Optional.ofNullable(caBundle);
+    }
+
     @Override
     public String toString() {
         // Never the secret or the token: settings end up in logs.
@@ -325,6 +336,7 @@ public final class S3StorageSettings {
         private S3Checksum checksum = S3Checksum.AUTO;
         private boolean conditionalWrites = true;
         private int listPageSize = 1000;
+        private Path caBundle;
 
         private Builder() {
         }
@@ -429,6 +441,16 @@ public final class S3StorageSettings {
                 throw invalid(LIST_PAGE_SIZE, String.valueOf(listPageSize), "a page size from 1 to 1000");
             }
             this.listPageSize = listPageSize;
+            return this;
+        }
+
+        /**
+         * A PEM file of CA certificates (one or more {@code -----BEGIN CERTIFICATE-----} blocks) to
+         * trust for an {@code https} endpoint instead of the JVM's trust store: for stores whose
+         * certificate a private CA signed. {@code null} for the JVM's trust store.
+         */
+        public Builder caBundle(Path caBundle) {
+            this.caBundle = caBundle;
             return this;
         }
 
