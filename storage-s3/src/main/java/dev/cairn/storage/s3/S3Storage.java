@@ -689,17 +689,18 @@ public final class S3Storage implements Storage {
         } catch (NoSuchUploadException e) {
             // already aborted or completed
         } catch (SdkException | IllegalStateException e) {
-            String found = e instanceof SdkException ? S3Errors.translate("abort", loc, "", (SdkException) e).getMessage() : e.getMessage();
-            String reason = e instanceof SdkException && S3Errors.isService((SdkException) e)
-                    ? "S3 error " + S3Errors.code((SdkException) e) + " (HTTP " + S3Errors.status((SdkException) e) + ")" : String.valueOf(found);
+            SdkException sdk = e instanceof SdkException ? (SdkException) e : null;
+            String reason = sdk != null && S3Errors.isService(sdk) ? "S3 error " + S3Errors.code(sdk) + " (HTTP " + S3Errors.status(sdk) + ")"
+                    : String.valueOf(e.getMessage());
             abandoned.add(new AbandonedUpload(loc.bucket(), loc.key(), uploadId, reason));
-            String message = "Cannot abort multipart upload " + uploadId + " of " + loc + ": " + loc.describe() + " (expected the store to"
-                    + " drop the uploaded parts, found " + reason + "; the parts stay stored and billed: add a lifecycle rule"
-                    + " AbortIncompleteMultipartUpload to bucket '" + loc.bucket() + "', or remove them with"
-                    + " aws s3api abort-multipart-upload --bucket " + loc.bucket() + " --key '" + loc.key() + "' --upload-id " + uploadId + ")";
+            String message = "Cannot abort multipart upload " + uploadId + " of " + loc + ": " + loc.describe()
+                    + " (expected the store to drop the uploaded parts, found " + reason + "; the parts stay stored and billed: add a"
+                    + " lifecycle rule AbortIncompleteMultipartUpload to bucket '" + loc.bucket() + "', or remove them with"
+                    + " aws s3api abort-multipart-upload --bucket " + loc.bucket() + " --key '" + loc.key() + "' --upload-id "
+                    + uploadId + ")";
             LOG.warn(message);
-            throw new S3StorageException(message, loc.bucket(), loc.key(), e instanceof SdkException ? S3Errors.code((SdkException) e) : null,
-                    e instanceof SdkException ? S3Errors.status((SdkException) e) : 0, e);
+            throw new S3StorageException(message, loc.bucket(), loc.key(), sdk == null ? null : S3Errors.code(sdk),
+                    sdk == null ? 0 : S3Errors.status(sdk), e);
         }
     }
 

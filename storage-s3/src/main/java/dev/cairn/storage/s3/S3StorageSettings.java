@@ -37,6 +37,12 @@ import java.util.Set;
  *   <tr><td>{@value #CHECKSUM}</td><td>{@code auto}</td><td>see {@link S3Checksum}</td></tr>
  *   <tr><td>{@value #CONDITIONAL_WRITES}</td><td>{@code true}</td><td>send {@code If-None-Match: *} on no-overwrite commits</td></tr>
  *   <tr><td>{@value #LIST_PAGE_SIZE}</td><td>{@code 1000}</td><td>keys per ListObjectsV2 page</td></tr>
+ *   <tr><td>{@value #API_CALL_TIMEOUT}</td><td>{@code 2m}</td><td>deadline of one operation, all retries included</td></tr>
+ *   <tr><td>{@value #CHUNKED_ENCODING}</td><td>{@code auto}</td><td>{@code aws-chunked} uploads: AWS only, unless {@code true} or {@code false}</td></tr>
+ *   <tr><td>{@value #SDK_CHECKSUMS}</td><td>{@code when-required}</td><td>the SDK's own checksums, see {@link SdkChecksums}</td></tr>
+ *   <tr><td>{@value #CHECK_STORED_SIZE}</td><td>{@code true}</td><td>HEAD after each commit: stored size must equal bytes sent</td></tr>
+ *   <tr><td>{@value #PROBE}</td><td>{@code true}</td><td>probe the store's capabilities on the first write</td></tr>
+ *   <tr><td>{@value #CA_BUNDLE}</td><td>JVM trust store</td><td>PEM file of CA certificates for {@code https} endpoints</td></tr>
  * </table>
  *
  * <p>Thread-safe (immutable).
@@ -249,6 +255,10 @@ public final class S3StorageSettings {
     private static URI parseEndpoint(String value) {
         String v = value.trim();
         String expected = "an http:// or https:// URI such as http://127.0.0.1:9000";
+        if (!v.contains("://")) {
+            // "127.0.0.1:9000" is no URI at all, and "minio:9000" one with scheme "minio".
+            throw invalid(ENDPOINT, value, expected, "no scheme; write http://" + v + " or https://" + v);
+        }
         URI uri;
         try {
             uri = new URI(v);
@@ -256,10 +266,6 @@ public final class S3StorageSettings {
             throw invalid(ENDPOINT, value, expected, "a string that is not a URI (" + e.getReason() + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!v.contains("://")) {
-            // "127.0.0.1:9000" parses as scheme "127.0.0.1"; "minio:9000" as scheme "minio".
-            throw invalid(ENDPOINT, value, expected, "no scheme; write http://" + v + " or https://" + v);
-        }
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw invalid(ENDPOINT, value, expected, "scheme '" + uri.getScheme() + "'");
         }
