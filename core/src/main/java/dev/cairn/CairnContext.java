@@ -387,6 +387,8 @@ public final class CairnContext implements AutoCloseable {
             all.addAll(StorageRegistry.discover(Thread.currentThread().getContextClassLoader()));
             KnownOptions known = new KnownOptions(all, CairnOptions.of(options));
             options.keySet().forEach(known::check);
+            CairnOptions checked = CairnOptions.of(options);
+            all.forEach(p -> p.checkOptions(checked));
             options.keySet().forEach(k -> known.warnIfIneffective(k, LOG));
             if (checkpointDir == null && options.keySet().stream().anyMatch(k -> k.startsWith("cairn.checkpoint."))) {
                 LOG.warn("Checkpoint options are set but no checkpoint directory is: reliable checkpoints need one"

@@ -35,6 +35,18 @@ public interface StorageProvider {
     }
 
     /**
+     * Checks the values of this provider's options without opening a storage, so that a context
+     * fails at {@code build()} with a complete message instead of inside its first task (a URI
+     * without a scheme, an access key without a secret). Called by {@code CairnContext.Builder.build()}
+     * for every provider it can see. Does nothing by default.
+     *
+     * @throws dev.cairn.CairnException naming the option, the value found and the form expected
+     *                                  (never printing a secret)
+     */
+    default void checkOptions(CairnOptions options) {
+    }
+
+    /**
      * A storage for {@code scheme}, configured from the context's options. Called at most once
      * per scheme and context, on first use; the context closes the storage when it closes.
      */

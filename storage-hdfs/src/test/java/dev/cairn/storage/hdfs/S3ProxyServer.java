@@ -67,18 +67,21 @@ final class S3ProxyServer implements AutoCloseable {
      * plain HTTP, static credentials, and a region so that S3A does not probe for one.
      */
     Map<String, String> s3aOptions() {
-        return Map.of(
-                "cairn.hadoop.fs.s3a.endpoint", endpoint(),
-                "cairn.hadoop.fs.s3a.endpoint.region", "us-east-1",
-                "cairn.hadoop.fs.s3a.path.style.access", "true",
-                "cairn.hadoop.fs.s3a.connection.ssl.enabled", "false",
-                "cairn.hadoop.fs.s3a.access.key", ACCESS_KEY,
-                "cairn.hadoop.fs.s3a.secret.key", SECRET_KEY,
-                "cairn.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
-                // 5 MiB parts (S3's minimum), so that files of a few MiB take the multipart path too.
-                "cairn.hadoop.fs.s3a.multipart.size", "5M",
-                "cairn.hadoop.fs.s3a.attempts.maximum", "2",
-                "cairn.hadoop.fs.s3a.retry.limit", "2");
+        Map<String, String> o = new java.util.LinkedHashMap<>();
+        o.put("cairn.hadoop.fs.s3a.endpoint", endpoint());
+        o.put("cairn.hadoop.fs.s3a.endpoint.region", "us-east-1");
+        o.put("cairn.hadoop.fs.s3a.path.style.access", "true");
+        o.put("cairn.hadoop.fs.s3a.connection.ssl.enabled", "false");
+        o.put("cairn.hadoop.fs.s3a.access.key", ACCESS_KEY);
+        o.put("cairn.hadoop.fs.s3a.secret.key", SECRET_KEY);
+        o.put("cairn.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+        // 5 MiB parts (S3's minimum), so that files of a few MiB take the multipart path too.
+        o.put("cairn.hadoop.fs.s3a.multipart.size", "5M");
+        o.put("cairn.hadoop.fs.s3a.attempts.maximum", "2");
+        o.put("cairn.hadoop.fs.s3a.retry.limit", "2");
+        // S3Proxy 2.6 answers 501 to the CRC32 the AWS SDK (2.30 and later) adds to DeleteObjects: delete key by key.
+        o.put("cairn.hadoop.fs.s3a.multiobjectdelete.enable", "false");
+        return o;
     }
 
     @Override

@@ -81,10 +81,11 @@ final class S3Errors {
             return ie;
         }
         if (!(e instanceof AwsServiceException)) {
+            // S3Storage.call() has put the endpoint, the operation and the time spent into the message.
             return new S3StorageException("Cannot " + verb + " " + uri + ": " + location.describe() + " (expected " + expected
-                    + ", found no answer from the store after every retry: " + e.getMessage()
-                    + "; check " + S3StorageSettings.ENDPOINT + " and the network, or raise " + S3StorageSettings.MAX_ATTEMPTS
-                    + " and " + S3StorageSettings.SOCKET_TIMEOUT + ")", location.bucket(), location.key(), null, 0, e);
+                    + ", found " + e.getMessage() + "; check " + S3StorageSettings.ENDPOINT + " and the network, or raise "
+                    + S3StorageSettings.API_CALL_TIMEOUT + ", " + S3StorageSettings.SOCKET_TIMEOUT + " and " + S3StorageSettings.MAX_ATTEMPTS
+                    + ")", location.bucket(), location.key(), null, 0, e);
         }
         AwsServiceException ase = (AwsServiceException) e;
         String code = code(e);
@@ -102,8 +103,13 @@ final class S3Errors {
             exists.initCause(e);
             return exists;
         }
-        return new S3StorageException("Cannot " + verb + " " + uri + ": " + location.describe() + " (expected " + expected + ", found "
-                + found + "; " + hint(code, status, location) + ")", location.bucket(), location.key(), code, status, e);
+        String message = "Cannot " + verb + " " + uri + ": " + location.describe() + " (expected " + expected + ", found " + found + "; "
+                + hint(code, status, location) + ")";
+        if (status == 403) {
+            // An I/O error about permissions, which callers must not mistake for damaged data.
+            return new S3AccessDeniedException(message, uri, location.bucket(), location.key(), code, e);
+        }
+        return new S3StorageException(message, location.bucket(), location.key(), code, status, e);
     }
 
     private static String message(AwsServiceException e) {

@@ -83,7 +83,7 @@ final class S3InputStream extends InputStream {
         GetObjectRequest request = GetObjectRequest.builder().bucket(location.bucket()).key(location.key())
                 .range("bytes=" + position + "-").ifMatch(eTag).build();
         try {
-            body = storage.client().getObject(request);
+            body = storage.call("GetObject", c -> c.getObject(request));
         } catch (SdkException e) {
             IOException io;
             if (S3Errors.status(e) == 412) {

@@ -218,32 +218,36 @@ final class S3Output extends StorageOutput {
                 throw new FileAlreadyExistsException(location.toString(), null, location.describe()
                         + ": an object is already there and the commit may not replace it");
             }
-            boolean ifNoneMatch = !overwrite && storage.settings().conditionalWrites();
+            boolean ifNoneMatch = !overwrite && storage.conditionalWrites();
+            String eTag;
             if (uploadId == null) {
-                putWhole(ifNoneMatch);
+                eTag = putWhole(ifNoneMatch);
             } else {
                 completed.add(uploadPart(nextPartNumber++, buffer, filled));
                 while (!inFlight.isEmpty()) {
                     completed.add(await(inFlight.removeFirst()));
                 }
                 completed.sort(Comparator.comparingInt(CompletedPart::partNumber));
-                complete(ifNoneMatch);
+                eTag = complete(ifNoneMatch);
                 LOG.debug("Completed multipart upload {} of {}: {} parts, {} bytes", uploadId, location, completed.size(), written);
+                uploadId = null; // completed: nothing to abort any more
             }
             state = State.COMMITTED;
             buffer = null;
+            if (storage.settings().checkStoredSize()) {
+                storage.checkStoredSize(location, written, eTag);
+            }
         } catch (IOException | RuntimeException e) {
             fail(e);
             throw e;
         }
     }
 
-    private void putWhole(boolean ifNoneMatch) throws IOException {
+    private String putWhole(boolean ifNoneMatch) throws IOException {
         S3Checksum checksum = storage.checksumToSend();
         for (int attempt = 1; ; attempt++) {
             try {
-                storage.putObject(location, checksum, buffer, filled, ifNoneMatch);
-                return;
+                return storage.putObject(location, checksum, buffer, filled, ifNoneMatch);
             } catch (SdkException e) {
                 if (storage.fallBackFromCrc32c(checksum, e, location)) {
                     checksum = storage.checksumToSend();
@@ -258,11 +262,10 @@ final class S3Output extends StorageOutput {
         }
     }
 
-    private void complete(boolean ifNoneMatch) throws IOException {
+    private String complete(boolean ifNoneMatch) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                storage.completeMultipartUpload(location, uploadId, completed, ifNoneMatch);
-                return;
+                return storage.completeMultipartUpload(location, uploadId, completed, ifNoneMatch);
             } catch (SdkException e) {
                 if (isConflict(e) && attempt < CONFLICT_ATTEMPTS) {
                     pause(attempt);

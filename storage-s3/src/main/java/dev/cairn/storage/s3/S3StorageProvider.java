@@ -41,6 +41,19 @@ public final class S3StorageProvider implements StorageProvider {
     }
 
     /**
+     * Checks every {@code cairn.s3.*} option (endpoint with its scheme, credentials complete and
+     * unambiguous, sizes, durations, the CA bundle readable) without opening a storage, so that
+     * {@code CairnContext.Builder.build()} can fail at once with the complete message instead of
+     * inside the first task.
+     *
+     * @throws CairnException naming the first invalid option, the value found and the form expected
+     */
+    @Override
+    public void checkOptions(CairnOptions options) {
+        S3StorageSettings.validate(options);
+    }
+
+    /**
      * An {@link S3Storage} configured from {@code options}.
      *
      * @throws CairnException naming the option when a value is invalid

@@ -4,6 +4,9 @@ import dev.cairn.CairnException;
 import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.ListingConsistency;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -34,6 +37,12 @@ import java.util.Set;
  *   <tr><td>{@value #CHECKSUM}</td><td>{@code auto}</td><td>see {@link S3Checksum}</td></tr>
  *   <tr><td>{@value #CONDITIONAL_WRITES}</td><td>{@code true}</td><td>send {@code If-None-Match: *} on no-overwrite commits</td></tr>
  *   <tr><td>{@value #LIST_PAGE_SIZE}</td><td>{@code 1000}</td><td>keys per ListObjectsV2 page</td></tr>
+ *   <tr><td>{@value #API_CALL_TIMEOUT}</td><td>{@code 2m}</td><td>deadline of one operation, all retries included</td></tr>
+ *   <tr><td>{@value #CHUNKED_ENCODING}</td><td>{@code auto}</td><td>{@code aws-chunked} uploads: AWS only, unless {@code true} or {@code false}</td></tr>
+ *   <tr><td>{@value #SDK_CHECKSUMS}</td><td>{@code when-required}</td><td>the SDK's own checksums, see {@link SdkChecksums}</td></tr>
+ *   <tr><td>{@value #CHECK_STORED_SIZE}</td><td>{@code true}</td><td>HEAD after each commit: stored size must equal bytes sent</td></tr>
+ *   <tr><td>{@value #PROBE}</td><td>{@code true}</td><td>probe the store's capabilities on the first write</td></tr>
+ *   <tr><td>{@value #CA_BUNDLE}</td><td>JVM trust store</td><td>PEM file of CA certificates for {@code https} endpoints</td></tr>
  * </table>
  *
  * <p>Thread-safe (immutable).
@@ -73,6 +82,18 @@ public final class S3StorageSettings {
     public static final String CONDITIONAL_WRITES = "cairn.s3.conditional-writes";
     /** Option key: keys per listing page, default {@code 1000}. */
     public static final String LIST_PAGE_SIZE = "cairn.s3.list.page-size";
+    /** Option key: a PEM file of CA certificates to trust for an {@code https} endpoint instead of the JVM's. */
+    public static final String CA_BUNDLE = "cairn.s3.ca-bundle";
+    /** Option key: {@code aws-chunked} upload bodies, {@code auto} (default: only for AWS), {@code true} or {@code false}. */
+    public static final String CHUNKED_ENCODING = "cairn.s3.chunked-encoding";
+    /** Option key: the SDK's own request and response checksums, {@code when-required} (default) or {@code when-supported}. */
+    public static final String SDK_CHECKSUMS = "cairn.s3.sdk-checksums";
+    /** Option key: longest time one operation may take, all its retries included, default {@code 2m}. */
+    public static final String API_CALL_TIMEOUT = "cairn.s3.api-call-timeout";
+    /** Option key: HEAD each committed object and compare its size with the bytes sent, default {@code true}. */
+    public static final String CHECK_STORED_SIZE = "cairn.s3.commit.check-size";
+    /** Option key: probe what the store supports on first write, default {@code true}. */
+    public static final String PROBE = "cairn.s3.probe";
 
     /** S3's smallest part size for every part but the last. */
     public static final long MIN_PART_SIZE = 5L << 20;
@@ -96,6 +117,12 @@ public final class S3StorageSettings {
     private final S3Checksum checksum;
     private final boolean conditionalWrites;
     private final int listPageSize;
+    private final Path caBundle;
+    private final Boolean chunkedEncoding;
+    private final SdkChecksums sdkChecksums;
+    private final Duration apiCallTimeout;
+    private final boolean checkStoredSize;
+    private final boolean probe;
 
     private S3StorageSettings(Builder b) {
         this.endpoint = b.endpoint;
@@ -115,13 +142,39 @@ public final class S3StorageSettings {
         this.checksum = b.checksum;
         this.conditionalWrites = b.conditionalWrites;
         this.listPageSize = b.listPageSize;
+        this.caBundle = b.caBundle;
+        this.chunkedEncoding = b.chunkedEncoding;
+        this.sdkChecksums = b.sdkChecksums;
+        this.apiCallTimeout = b.apiCallTimeout;
+        this.checkStoredSize = b.checkStoredSize;
+        this.probe = b.probe;
+    }
+
+    /**
+     * When the SDK computes checksums of its own: {@link #WHEN_REQUIRED} only for the few requests
+     * whose API demands one (Cairn adds its own per request, see {@link S3Checksum}), or
+     * {@link #WHEN_SUPPORTED} for every request that can carry one (the SDK's default since 2.30:
+     * a CRC32 in an {@code aws-chunked} trailer, which many S3-compatible stores reject or store as
+     * data, and CRC checks of downloads).
+     */
+    public enum SdkChecksums {
+        /** Only where the API requires a checksum (the default). */
+        WHEN_REQUIRED,
+        /** Wherever the API allows one. */
+        WHEN_SUPPORTED;
+
+        /** The option value. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     /** Every option key this class reads. */
     public static Set<String> optionKeys() {
         return Set.of(ENDPOINT, REGION, PATH_STYLE_ACCESS, ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, PROFILE, LISTING_CONSISTENCY,
                 PART_SIZE, UPLOAD_CONCURRENCY, MAX_CONNECTIONS, CONNECTION_TIMEOUT, SOCKET_TIMEOUT, MAX_ATTEMPTS, CHECKSUM,
-                CONDITIONAL_WRITES, LIST_PAGE_SIZE);
+                CONDITIONAL_WRITES, LIST_PAGE_SIZE, CA_BUNDLE, CHUNKED_ENCODING, SDK_CHECKSUMS, API_CALL_TIMEOUT, CHECK_STORED_SIZE,
+                PROBE);
     }
 
     /** A builder holding the defaults. */
@@ -157,19 +210,71 @@ public final class S3StorageSettings {
             throw invalid(LIST_PAGE_SIZE, String.valueOf(page), "a page size from 1 to 1000 (S3 returns at most 1000 keys per page)");
         }
         b.listPageSize(page);
+        options.get(CA_BUNDLE).ifPresent(v -> b.caBundle(Path.of(v.trim())));
+        options.get(CHUNKED_ENCODING).ifPresent(v -> b.chunkedEncoding(parseAutoBoolean(CHUNKED_ENCODING, v)));
+        options.get(SDK_CHECKSUMS).ifPresent(v -> b.sdkChecksums(parseSdkChecksums(v)));
+        b.apiCallTimeout(positive(API_CALL_TIMEOUT, options.getDuration(API_CALL_TIMEOUT, b.apiCallTimeout)));
+        b.checkStoredSize(options.getBoolean(CHECK_STORED_SIZE, true));
+        b.probe(options.getBoolean(PROBE, true));
         return b.build();
     }
 
+    /**
+     * Checks every {@code cairn.s3.*} option of a context at once, as {@link #fromOptions} reads
+     * them, so that a wrong endpoint or half a credential fails when the context is built rather
+     * than inside its first task.
+     *
+     * @throws CairnException naming the first invalid option, the value found and the form expected
+     */
+    public static void validate(CairnOptions options) {
+        fromOptions(options);
+    }
+
+    private static Boolean parseAutoBoolean(String key, String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "auto":
+                return null;
+            case "true":
+                return Boolean.TRUE;
+            case "false":
+                return Boolean.FALSE;
+            default:
+                throw invalid(key, value, "auto, true or false");
+        }
+    }
+
+    private static SdkChecksums parseSdkChecksums(String value) {
+        for (SdkChecksums c : SdkChecksums.values()) {
+            if (c.id().equals(value.trim().toLowerCase(Locale.ROOT))) {
+                return c;
+            }
+        }
+        throw invalid(SDK_CHECKSUMS, value, "when-required or when-supported");
+    }
+
     private static URI parseEndpoint(String value) {
+        String v = value.trim();
+        String expected = "an http:// or https:// URI such as http://127.0.0.1:9000";
+        if (!v.contains("://")) {
+            // "127.0.0.1:9000" is no URI at all, and "minio:9000" one with scheme "minio".
+            throw invalid(ENDPOINT, value, expected, "no scheme; write http://" + v + " or https://" + v);
+        }
         URI uri;
         try {
-            uri = URI.create(value.trim());
-        } catch (IllegalArgumentException e) {
-            throw invalid(ENDPOINT, value, "an http:// or https:// URI such as http://127.0.0.1:9000");
+            uri = new URI(v);
+        } catch (URISyntaxException e) {
+            throw invalid(ENDPOINT, value, expected, "a string that is not a URI (" + e.getReason() + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw invalid(ENDPOINT, value, "an http:// or https:// URI such as http://127.0.0.1:9000");
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw invalid(ENDPOINT, value, expected, "scheme '" + uri.getScheme() + "'");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw invalid(ENDPOINT, value, expected, "no host name");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw invalid(ENDPOINT, "(redacted)", expected, "user information in the URI; set " + ACCESS_KEY + " and " + SECRET_KEY
+                    + " instead");
         }
         return uri;
     }
@@ -208,7 +313,12 @@ public final class S3StorageSettings {
     }
 
     static CairnException invalid(String key, String value, String expected) {
-        return new CairnException("Cannot read option " + key + ": (expected " + expected + ", found '" + value + "')");
+        return invalid(key, value, expected, "'" + value + "'");
+    }
+
+    /** "Cannot read option KEY: 'VALUE' (expected …, found …)": the message of every invalid option. */
+    static CairnException invalid(String key, String value, String expected, String found) {
+        return new CairnException("Cannot read option " + key + ": '" + value + "' (expected " + expected + ", found " + found + ")");
     }
 
     /** The endpoint override; empty for AWS. */
@@ -296,6 +406,41 @@ public final class S3StorageSettings {
         return listPageSize;
     }
 
+    /** The PEM file of CA certificates trusted for {@code https} endpoints; empty for the JVM's trust store. */
+    public Optional<Path> caBundle() {
+        return Optional.ofNullable(caBundle);
+    }
+
+    /**
+     * Whether uploads may be sent in {@code aws-chunked} encoding (the SDK's streaming signature over
+     * http, and its checksum trailers): as configured, else only for AWS itself. A custom endpoint
+     * gets plain bodies, which every store keeps byte for byte; some S3-compatible stores and
+     * proxies do not decode {@code aws-chunked} and would store the chunk framing as data.
+     */
+    public boolean chunkedEncoding() {
+        return chunkedEncoding != null ? chunkedEncoding : endpoint == null;
+    }
+
+    /** When the SDK adds checksums of its own. */
+    public SdkChecksums sdkChecksums() {
+        return sdkChecksums;
+    }
+
+    /** Longest time one operation may take, all its attempts and backoff included. */
+    public Duration apiCallTimeout() {
+        return apiCallTimeout;
+    }
+
+    /** Whether each commit is followed by a HEAD that compares the stored size with the bytes sent. */
+    public boolean checkStoredSize() {
+        return checkStoredSize;
+    }
+
+    /** Whether the storage probes, on its first write, what the store supports. */
+    public boolean probe() {
+        return probe;
+    }
+
     @Override
     public String toString() {
         // Never the secret or the token: settings end up in logs.
@@ -303,7 +448,10 @@ public final class S3StorageSettings {
                 + ", pathStyleAccess=" + pathStyleAccess + ", credentials=" + (accessKey != null ? "static " + accessKey
                 : profile != null ? "profile " + profile : "default chain") + ", listing=" + listingConsistency
                 + ", partSize=" + partSize + ", uploadConcurrency=" + uploadConcurrency + ", maxConnections=" + maxConnections
-                + ", maxAttempts=" + maxAttempts + ", checksum=" + checksum.id() + ", conditionalWrites=" + conditionalWrites + "}";
+                + ", maxAttempts=" + maxAttempts + ", apiCallTimeout=" + apiCallTimeout + ", checksum=" + checksum.id()
+                + ", conditionalWrites=" + conditionalWrites + ", chunkedEncoding=" + chunkedEncoding() + ", sdkChecksums="
+                + sdkChecksums.id() + ", checkStoredSize=" + checkStoredSize + ", probe=" + probe
+                + (caBundle == null ? "" : ", caBundle=" + caBundle) + "}";
     }
 
     /** Builds {@link S3StorageSettings}; not thread-safe. */
@@ -325,6 +473,12 @@ public final class S3StorageSettings {
         private S3Checksum checksum = S3Checksum.AUTO;
         private boolean conditionalWrites = true;
         private int listPageSize = 1000;
+        private Path caBundle;
+        private Boolean chunkedEncoding;
+        private SdkChecksums sdkChecksums = SdkChecksums.WHEN_REQUIRED;
+        private Duration apiCallTimeout = Duration.ofMinutes(2);
+        private boolean checkStoredSize = true;
+        private boolean probe = true;
 
         private Builder() {
         }
@@ -433,6 +587,52 @@ public final class S3StorageSettings {
         }
 
         /**
+         * A PEM file of CA certificates (one or more {@code -----BEGIN CERTIFICATE-----} blocks) to
+         * trust for an {@code https} endpoint instead of the JVM's trust store: for stores whose
+         * certificate a private CA signed. {@code null} for the JVM's trust store.
+         */
+        public Builder caBundle(Path caBundle) {
+            if (caBundle != null && !Files.isReadable(caBundle)) {
+                throw invalid(CA_BUNDLE, caBundle.toString(), "a readable PEM file of CA certificates", "no readable file there");
+            }
+            this.caBundle = caBundle;
+            return this;
+        }
+
+        /**
+         * {@code aws-chunked} upload bodies: {@code true} for stores known to decode them,
+         * {@code false} for plain bodies, {@code null} (the default) for AWS only.
+         */
+        public Builder chunkedEncoding(Boolean chunkedEncoding) {
+            this.chunkedEncoding = chunkedEncoding;
+            return this;
+        }
+
+        /** When the SDK adds checksums of its own; {@link SdkChecksums#WHEN_REQUIRED} unless set. */
+        public Builder sdkChecksums(SdkChecksums sdkChecksums) {
+            this.sdkChecksums = Objects.requireNonNull(sdkChecksums, "sdkChecksums");
+            return this;
+        }
+
+        /** Longest time one operation may take, all its retries included; 2 minutes unless set. */
+        public Builder apiCallTimeout(Duration apiCallTimeout) {
+            this.apiCallTimeout = positive(API_CALL_TIMEOUT, Objects.requireNonNull(apiCallTimeout, "apiCallTimeout"));
+            return this;
+        }
+
+        /** Whether each commit is checked with a HEAD comparing stored size and bytes sent; on unless set. */
+        public Builder checkStoredSize(boolean checkStoredSize) {
+            this.checkStoredSize = checkStoredSize;
+            return this;
+        }
+
+        /** Whether the storage probes on its first write what the store supports; on unless set. */
+        public Builder probe(boolean probe) {
+            this.probe = probe;
+            return this;
+        }
+
+        /**
          * The settings.
          *
          * @throws CairnException when only one of access key and secret key is set, when a
@@ -441,17 +641,23 @@ public final class S3StorageSettings {
          */
         public S3StorageSettings build() {
             if ((accessKey == null) != (secretKey == null)) {
-                throw new CairnException("Cannot configure S3 storage: (expected both " + ACCESS_KEY + " and " + SECRET_KEY
-                        + " or neither, found only " + (accessKey == null ? SECRET_KEY : ACCESS_KEY)
+                throw new CairnException("Cannot configure S3 credentials: options " + ACCESS_KEY + " and " + SECRET_KEY
+                        + " (expected both or neither, found only " + (accessKey == null ? SECRET_KEY : ACCESS_KEY + " '" + accessKey + "'")
+                        + "; set " + (accessKey == null ? ACCESS_KEY : SECRET_KEY)
+                        + " too, or leave both out to use the SDK's default credentials chain)");
+            }
+            if (accessKey != null && (accessKey.isBlank() || secretKey.isBlank())) {
+                throw new CairnException("Cannot configure S3 credentials: options " + ACCESS_KEY + " and " + SECRET_KEY
+                        + " (expected non-empty keys, found an empty " + (accessKey.isBlank() ? ACCESS_KEY : SECRET_KEY)
                         + "; leave both out to use the SDK's default credentials chain)");
             }
             if (sessionToken != null && accessKey == null) {
-                throw new CairnException("Cannot configure S3 storage: (expected " + SESSION_TOKEN + " together with " + ACCESS_KEY
-                        + " and " + SECRET_KEY + ", found the token alone)");
+                throw new CairnException("Cannot configure S3 credentials: option " + SESSION_TOKEN + " (expected it together with "
+                        + ACCESS_KEY + " and " + SECRET_KEY + ", found the token alone; temporary credentials are all three)");
             }
             if (profile != null && accessKey != null) {
-                throw new CairnException("Cannot configure S3 storage: (expected static keys or " + PROFILE
-                        + ", found both; keep one of them)");
+                throw new CairnException("Cannot configure S3 credentials: options " + PROFILE + " '" + profile + "' and " + ACCESS_KEY
+                        + " (expected static keys or a profile, found both; keep one of them)");
             }
             return new S3StorageSettings(this);
         }

@@ -69,7 +69,7 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST }
+    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST, DELAY }
 
     private record Fault(Predicate<Request> when, AtomicInteger remaining, Kind kind, int status, String code, int bytes) {
     }
@@ -119,6 +119,11 @@ final class FaultProxy implements AutoCloseable {
     /** Flips one byte in the middle of the body of the next matching request before forwarding it. */
     void damageRequest(Predicate<Request> when) {
         faults.add(new Fault(when, new AtomicInteger(1), Kind.DAMAGE_REQUEST, 0, null, 0));
+    }
+
+    /** Holds the next matching request for {@code millis} before forwarding it. */
+    void delay(Predicate<Request> when, int millis) {
+        faults.add(new Fault(when, new AtomicInteger(1), Kind.DELAY, 0, null, millis));
     }
 
     /** Every request so far, in arrival order. */
@@ -175,6 +180,13 @@ final class FaultProxy implements AutoCloseable {
                 }
                 ex.close();
                 return;
+            }
+            if (fault != null && fault.kind() == Kind.DELAY) {
+                try {
+                    Thread.sleep(fault.bytes());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             if (fault != null && fault.kind() == Kind.DAMAGE_REQUEST && body.length > 0) {
                 body[body.length / 2] ^= 0x01;

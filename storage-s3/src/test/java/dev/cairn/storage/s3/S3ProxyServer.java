@@ -23,7 +23,7 @@ import org.jclouds.blobstore.options.CreateContainerOptions;
  * protocol server that the real SDK client talks to over HTTP. One per test class; start it in
  * {@code @BeforeAll} and close it in {@code @AfterAll}.
  */
-final class S3ProxyServer implements AutoCloseable {
+final class S3ProxyServer implements S3TestServer {
     static final String ACCESS_KEY = "cairn-test";
     static final String SECRET_KEY = "cairn-test-secret";
 
@@ -33,12 +33,17 @@ final class S3ProxyServer implements AutoCloseable {
     private final BlobStore blobStore;
     private final URI endpoint;
 
-    private S3ProxyServer(S3Proxy proxy, List<BlobStoreContext> contexts, ScheduledExecutorService scheduler, BlobStore blobStore) {
+    private final java.nio.file.Path caBundle;
+
+    private S3ProxyServer(S3Proxy proxy, List<BlobStoreContext> contexts, ScheduledExecutorService scheduler, BlobStore blobStore,
+            java.nio.file.Path caBundle) {
         this.proxy = proxy;
         this.contexts = contexts;
         this.scheduler = scheduler;
         this.blobStore = blobStore;
-        this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        this.caBundle = caBundle;
+        this.endpoint = caBundle == null ? URI.create("http://127.0.0.1:" + proxy.getPort())
+                : URI.create("https://127.0.0.1:" + proxy.getSecurePort());
     }
 
     /** A plain, strongly consistent server with AWS V4 authentication. */
@@ -50,8 +55,25 @@ final class S3ProxyServer implements AutoCloseable {
         return new Builder();
     }
 
-    URI endpoint() {
+    @Override
+    public URI endpoint() {
         return endpoint;
+    }
+
+    @Override
+    public String name() {
+        return "S3Proxy over " + endpoint.getScheme();
+    }
+
+    @Override
+    public byte[] rawObject(String bucket, String key) throws java.io.IOException {
+        org.jclouds.blobstore.domain.Blob blob = blobStore.getBlob(bucket, key);
+        if (blob == null) {
+            throw new java.nio.file.NoSuchFileException(bucket + "/" + key);
+        }
+        try (java.io.InputStream in = blob.getPayload().openStream()) {
+            return in.readAllBytes();
+        }
     }
 
     /** The blob store behind the protocol, for creating buckets and inspecting state directly. */
@@ -66,20 +88,25 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** Context options that point Cairn at this server. */
-    Map<String, String> options() {
+    @Override
+    public Map<String, String> options() {
         Map<String, String> o = new HashMap<>();
         o.put(S3StorageSettings.ENDPOINT, endpoint.toString());
         o.put(S3StorageSettings.REGION, "us-east-1");
         o.put(S3StorageSettings.PATH_STYLE_ACCESS, "true");
         o.put(S3StorageSettings.ACCESS_KEY, ACCESS_KEY);
         o.put(S3StorageSettings.SECRET_KEY, SECRET_KEY);
+        if (caBundle != null) {
+            o.put(S3StorageSettings.CA_BUNDLE, caBundle.toString());
+        }
         return o;
     }
 
     /** Storage settings that point at this server; S3Proxy lists consistently unless built eventual. */
-    S3StorageSettings.Builder settings() {
+    @Override
+    public S3StorageSettings.Builder settings() {
         return S3StorageSettings.builder().endpoint(endpoint).region("us-east-1").pathStyleAccess(true)
-                .credentials(ACCESS_KEY, SECRET_KEY).listingConsistency(ListingConsistency.STRONG);
+                .credentials(ACCESS_KEY, SECRET_KEY).listingConsistency(ListingConsistency.STRONG).caBundle(caBundle);
     }
 
     @Override
@@ -105,6 +132,7 @@ final class S3ProxyServer implements AutoCloseable {
         private java.util.function.Predicate<String> hidden;
         private Duration hiddenFor;
         private AuthenticationType auth = AuthenticationType.AWS_V2_OR_V4;
+        private boolean https;
 
         Builder buckets(String... buckets) {
             this.buckets = buckets;
@@ -133,6 +161,12 @@ final class S3ProxyServer implements AutoCloseable {
         Builder hide(java.util.function.Predicate<String> keys, Duration delay) {
             this.hidden = keys;
             this.hiddenFor = delay;
+            return this;
+        }
+
+        /** Serve https only, with {@link TestTls}'s certificate. */
+        Builder https(boolean https) {
+            this.https = https;
             return this;
         }
 
@@ -168,11 +202,14 @@ final class S3ProxyServer implements AutoCloseable {
             if (hidden != null) {
                 store = new HiddenKeys(store, hidden, hiddenFor);
             }
-            S3Proxy proxy = S3Proxy.builder()
-                    .blobStore(store)
-                    .endpoint(URI.create("http://127.0.0.1:0"))
-                    .awsAuthentication(auth, ACCESS_KEY, SECRET_KEY)
-                    .build();
+            S3Proxy.Builder builder = S3Proxy.builder().blobStore(store).awsAuthentication(auth, ACCESS_KEY, SECRET_KEY);
+            TestTls tls = https ? TestTls.get() : null;
+            if (https) {
+                builder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(tls.keyStore().toString(), TestTls.PASSWORD);
+            } else {
+                builder.endpoint(URI.create("http://127.0.0.1:0"));
+            }
+            S3Proxy proxy = builder.build();
             proxy.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!AbstractLifeCycle.STARTED.equals(proxy.getState())) {
@@ -181,7 +218,7 @@ final class S3ProxyServer implements AutoCloseable {
                 }
                 Thread.sleep(5); // Jetty offers no start callback through S3Proxy
             }
-            S3ProxyServer server = new S3ProxyServer(proxy, contexts, scheduler, store);
+            S3ProxyServer server = new S3ProxyServer(proxy, contexts, scheduler, store, https ? tls.certificatePem() : null);
             for (String b : buckets) {
                 server.createBucket(b);
             }

@@ -45,10 +45,22 @@ class S3StorageProviderTest {
             assertTrue(keys.contains(fixed), fixed);
         }
         assertTrue(keys.stream().allMatch(k -> k.startsWith("cairn.s3.")), keys.toString());
-        // every declared key is accepted by a context
-        CairnContext.Builder b = CairnContext.builder();
-        keys.forEach(k -> b.option(k, "x"));
-        b.build().close();
+        // every declared key is accepted by a context (with a value that parses: contexts check options at build())
+        Map<String, String> valid = new java.util.HashMap<>();
+        keys.forEach(k -> valid.put(k, "true"));
+        valid.putAll(Map.ofEntries(Map.entry("cairn.s3.endpoint", "http://127.0.0.1:9000"), Map.entry("cairn.s3.region", "us-east-1"),
+                Map.entry("cairn.s3.access-key", "AK"), Map.entry("cairn.s3.secret-key", "SK"), Map.entry("cairn.s3.session-token", "T"),
+                Map.entry("cairn.s3.listing.consistency", "strong"), Map.entry("cairn.s3.upload.part-size", "8MiB"),
+                Map.entry("cairn.s3.upload.concurrency", "2"), Map.entry("cairn.s3.max-connections", "8"),
+                Map.entry("cairn.s3.connection-timeout", "1s"), Map.entry("cairn.s3.socket-timeout", "1s"),
+                Map.entry("cairn.s3.api-call-timeout", "1m"), Map.entry("cairn.s3.retry.max-attempts", "2"),
+                Map.entry("cairn.s3.checksum", "md5"), Map.entry("cairn.s3.list.page-size", "10"),
+                Map.entry("cairn.s3.chunked-encoding", "auto"), Map.entry("cairn.s3.sdk-checksums", "when-required")));
+        valid.remove("cairn.s3.profile"); // not together with static keys
+        valid.remove("cairn.s3.ca-bundle"); // needs a file
+        assertEquals(keys.size() - 2, valid.size());
+        new S3StorageProvider().checkOptions(CairnOptions.of(valid));
+        CairnContext.builder().options(valid).build().close();
     }
 
     @Test
@@ -144,5 +156,51 @@ class S3StorageProviderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new S3StorageProvider().open("s3a", CairnOptions.empty()));
         assertTrue(e.getMessage().contains("cairn-storage-hdfs"), e.getMessage());
+    }
+
+    @Test
+    void anEndpointWithoutASchemeFailsTheCheckWithACompleteMessage() {
+        CairnException e = assertThrows(CairnException.class,
+                () -> new S3StorageProvider().checkOptions(CairnOptions.of(Map.of("cairn.s3.endpoint", "127.0.0.1:4568"))));
+        assertEquals("Cannot read option cairn.s3.endpoint: '127.0.0.1:4568' (expected an http:// or https:// URI such as"
+                + " http://127.0.0.1:9000, found no scheme; write http://127.0.0.1:4568 or https://127.0.0.1:4568)", e.getMessage());
+        for (String bad : new String[] {"minio:9000", "ftp://host:21", "http://", "http://user:pw@host:9000"}) {
+            CairnException b = assertThrows(CairnException.class,
+                    () -> S3StorageSettings.validate(CairnOptions.of(Map.of("cairn.s3.endpoint", bad))), bad);
+            assertFalse(b.getMessage().contains(": ("), "no empty slot: " + b.getMessage());
+            assertFalse(b.getMessage().contains("pw@"), "no credentials in messages: " + b.getMessage());
+        }
+    }
+
+    @Test
+    void halfACredentialFailsTheCheckNamingWhatIsMissing() {
+        CairnException e = assertThrows(CairnException.class,
+                () -> new S3StorageProvider().checkOptions(CairnOptions.of(Map.of("cairn.s3.access-key", "AKIA1"))));
+        assertEquals("Cannot configure S3 credentials: options cairn.s3.access-key and cairn.s3.secret-key (expected both or"
+                + " neither, found only cairn.s3.access-key 'AKIA1'; set cairn.s3.secret-key too, or leave both out to use the SDK's"
+                + " default credentials chain)", e.getMessage());
+        CairnException secretOnly = assertThrows(CairnException.class,
+                () -> S3StorageSettings.validate(CairnOptions.of(Map.of("cairn.s3.secret-key", "very-secret"))));
+        assertFalse(secretOnly.getMessage().contains("very-secret"), secretOnly.getMessage());
+        CairnException empty = assertThrows(CairnException.class,
+                () -> S3StorageSettings.validate(CairnOptions.of(Map.of("cairn.s3.access-key", "AK", "cairn.s3.secret-key", " "))));
+        assertTrue(empty.getMessage().contains("found an empty cairn.s3.secret-key"), empty.getMessage());
+        CairnException bundle = assertThrows(CairnException.class,
+                () -> S3StorageSettings.validate(CairnOptions.of(Map.of("cairn.s3.ca-bundle", "/no/such/ca.pem"))));
+        assertTrue(bundle.getMessage().startsWith("Cannot read option cairn.s3.ca-bundle: '/no/such/ca.pem'"), bundle.getMessage());
+    }
+
+    @Test
+    void chunkedEncodingIsOffForCustomEndpointsUnlessChosenAndSdkChecksumsAreWhenRequired() {
+        assertTrue(S3StorageSettings.fromOptions(CairnOptions.empty()).chunkedEncoding(), "AWS decodes aws-chunked");
+        S3StorageSettings custom = S3StorageSettings.fromOptions(CairnOptions.of(Map.of("cairn.s3.endpoint", "http://10.0.0.1:9000")));
+        assertFalse(custom.chunkedEncoding(), "plain bodies for every other store");
+        assertEquals(S3StorageSettings.SdkChecksums.WHEN_REQUIRED, custom.sdkChecksums());
+        assertEquals(Duration.ofMinutes(2), custom.apiCallTimeout());
+        assertTrue(S3StorageSettings.fromOptions(CairnOptions.of(Map.of("cairn.s3.endpoint", "http://10.0.0.1:9000",
+                "cairn.s3.chunked-encoding", "true"))).chunkedEncoding());
+        assertFalse(S3StorageSettings.fromOptions(CairnOptions.of(Map.of("cairn.s3.chunked-encoding", "false"))).chunkedEncoding());
+        assertThrows(CairnException.class, () -> S3StorageSettings.fromOptions(CairnOptions.of(Map.of("cairn.s3.chunked-encoding", "yes"))));
+        assertThrows(CairnException.class, () -> S3StorageSettings.fromOptions(CairnOptions.of(Map.of("cairn.s3.sdk-checksums", "always"))));
     }
 }

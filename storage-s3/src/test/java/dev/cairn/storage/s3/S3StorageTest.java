@@ -64,13 +64,14 @@ class S3StorageTest {
         proxy.reset();
     }
 
+    /** No probe: these tests count the requests each operation sends (the probe has its own tests: {@link S3StoreProbeTest}). */
     private static S3StorageSettings.Builder settings() {
-        return server.settings().checksum(S3Checksum.MD5);
+        return server.settings().checksum(S3Checksum.MD5).probe(false);
     }
 
-    /** Settings that go through the fault proxy; few, fast retries. */
+    /** Settings that go through the fault proxy; few, fast retries; no probe. */
     private static S3StorageSettings.Builder proxied() {
-        return open.settings().endpoint(proxy.endpoint()).checksum(S3Checksum.MD5).maxAttempts(3);
+        return open.settings().endpoint(proxy.endpoint()).checksum(S3Checksum.MD5).maxAttempts(3).probe(false);
     }
 
     private URI file(String name) {
@@ -240,10 +241,13 @@ class S3StorageTest {
             write(storage, file("secret"), random(10, 13), true);
             proxy.reset();
             proxy.failWith(FaultProxy.Request::isGetObject, 5, 403, "AccessDenied");
-            S3StorageException e = assertThrows(S3StorageException.class, () -> storage.open(file("secret")));
+            // An AccessDeniedException: an I/O error about permissions, which core never takes for damaged data.
+            S3AccessDeniedException e = assertThrows(S3AccessDeniedException.class, () -> storage.open(file("secret")));
+            assertInstanceOf(java.nio.file.AccessDeniedException.class, e);
             assertEquals(1, proxy.requests(FaultProxy.Request::isGetObject).size(), "403 must not be retried");
             assertEquals("AccessDenied", e.errorCode());
             assertEquals(403, e.statusCode());
+            assertTrue(e.getMessage().startsWith("Cannot open s3://" + BUCKET + "/"), e.getMessage());
             assertTrue(e.getMessage().contains("bucket '" + BUCKET + "'") && e.getMessage().contains("/secret'"), e.getMessage());
         }
     }
@@ -251,7 +255,7 @@ class S3StorageTest {
     @Test
     void aWrongSecretKeyIsReportedAsSuch() throws Exception {
         try (S3Storage storage = new S3Storage(settings().credentials(S3ProxyServer.ACCESS_KEY, "wrong").build())) {
-            S3StorageException e = assertThrows(S3StorageException.class, () -> storage.list(URI.create(base)));
+            S3AccessDeniedException e = assertThrows(S3AccessDeniedException.class, () -> storage.list(URI.create(base)));
             assertEquals(403, e.statusCode());
             assertEquals("SignatureDoesNotMatch", e.errorCode());
             assertTrue(e.getMessage().contains(S3StorageSettings.SECRET_KEY), e.getMessage());
@@ -285,7 +289,8 @@ class S3StorageTest {
 
     @Test
     void checksumAutoFallsBackToMd5OnAStoreThatRejectsCrc32cAndExplicitCrc32cSaysWhy() throws Exception {
-        try (S3Storage storage = new S3Storage(open.settings().endpoint(proxy.endpoint()).checksum(S3Checksum.AUTO).build())) {
+        // Without the store probe, auto learns from the first refusal.
+        try (S3Storage storage = new S3Storage(open.settings().endpoint(proxy.endpoint()).checksum(S3Checksum.AUTO).probe(false).build())) {
             write(storage, file("a"), random(100, 15), true);
             write(storage, file("b"), random(100, 16), true);
             List<FaultProxy.Request> puts = proxy.requests(FaultProxy.Request::isPutObject);
@@ -400,5 +405,69 @@ class S3StorageTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> storage.list(URI.create(base)));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertInstanceOf(S3Storage.class, storage);
+    }
+
+    @Test
+    void uploadsToACustomEndpointArePlainSignedBodiesAndChunkedEncodingIsAnExplicitChoice() throws Exception {
+        // Default options for a custom endpoint over http: the SDK must sign the whole body
+        // (x-amz-content-sha256 = its SHA-256) instead of sending aws-chunked frames, and add no
+        // checksum trailer, whatever the SDK version's defaults are.
+        try (S3Storage storage = new S3Storage(proxied().partSize(5 * MIB).build())) {
+            write(storage, file("small"), random(1000, 40), true);
+            write(storage, file("large"), random(5 * MIB + 10, 41), true);
+            List<FaultProxy.Request> uploads = proxy.requests(r -> r.isPutObject() || r.isUploadPart());
+            assertEquals(3, uploads.size(), uploads.toString());
+            for (FaultProxy.Request r : uploads) {
+                String encoding = String.valueOf(r.header("Content-Encoding"));
+                assertFalse(encoding.contains("aws-chunked"), "plain body expected: " + r);
+                assertTrue(r.header("x-amz-content-sha256").matches("[0-9a-f]{64}"), "whole-body signature expected: " + r);
+                assertNull(r.header("x-amz-trailer"), "no checksum trailer expected: " + r);
+                assertNull(r.header("x-amz-decoded-content-length"), "not aws-chunked: " + r);
+            }
+            // DeleteObjects, whose API demands a checksum, carries Content-MD5 as before SDK 2.30; S3Proxy
+            // refuses the CRC32 and x-amz-sdk-checksum-algorithm that newer SDKs add (501), and the
+            // storage then deletes key by key: everything is gone either way.
+            storage.delete(URI.create(base));
+            FaultProxy.Request delete = proxy.requests(r -> r.method().equals("POST") && r.hasQueryParameter("delete")).get(0);
+            assertTrue(delete.header("Content-MD5") != null, delete.toString());
+            assertTrue(storage.list(URI.create(base)).isEmpty());
+            assertEquals(3, proxy.requests(r -> r.method().equals("DELETE")).size(), "one DELETE per key after the 501");
+        }
+        proxy.reset();
+        // Turned on, the same writes go aws-chunked: the option is what decides, not the SDK.
+        try (S3Storage storage = new S3Storage(proxied().chunkedEncoding(true).checkStoredSize(false).build())) {
+            write(storage, file("chunked"), random(1000, 42), true);
+            FaultProxy.Request put = proxy.requests(FaultProxy.Request::isPutObject).get(0);
+            assertTrue(put.header("x-amz-content-sha256").startsWith("STREAMING-"), put.toString());
+        }
+    }
+
+    @Test
+    void closeWaitsForARequestInFlightInsteadOfClosingThePoolUnderIt() throws Exception {
+        S3Storage storage = new S3Storage(proxied().build());
+        for (int i = 0; i < 3; i++) {
+            write(storage, file("dir/f" + i), random(100, 50 + i), true);
+        }
+        proxy.reset();
+        proxy.delay(r -> r.method().equals("POST") && r.hasQueryParameter("delete"), 1500);
+        java.util.concurrent.CompletableFuture<Void> delete = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                storage.delete(file("dir"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (proxy.requests(r -> r.method().equals("POST")).isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the delete never reached the store");
+            Thread.sleep(5);
+        }
+        storage.close(); // the DeleteObjects request is being held by the proxy right now
+        delete.get(30, java.util.concurrent.TimeUnit.SECONDS); // completed normally: no "Connection pool shut down"
+        try (S3Storage check = new S3Storage(proxied().build())) {
+            assertTrue(check.list(file("dir")).isEmpty(), "every object deleted");
+        }
+        IllegalStateException late = assertThrows(IllegalStateException.class, () -> storage.delete(file("dir")));
+        assertTrue(late.getMessage().contains("closed"), late.getMessage());
     }
 }

@@ -1,0 +1,9 @@
+package dev.cairn.storage.s3;
+
+/** The checkpoint contract on S3Proxy in this JVM over https. */
+class S3ProxyHttpsCheckpointContractTest extends ServerCheckpointContractTest {
+    @Override
+    protected S3TestServer startServer() throws Exception {
+        return S3ProxyServer.builder().buckets(BUCKET).https(true).start();
+    }
+}

@@ -1,0 +1,9 @@
+package dev.cairn.storage.s3;
+
+/** The storage contract against S3Proxy in this JVM over https. */
+class S3ProxyHttpsStorageContractTest extends ServerStorageContractTest {
+    @Override
+    protected S3TestServer startServer() throws Exception {
+        return S3ProxyServer.builder().buckets(BUCKET).https(true).start();
+    }
+}
