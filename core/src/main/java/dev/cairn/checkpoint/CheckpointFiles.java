@@ -100,7 +100,7 @@ final class CheckpointFiles {
     static CheckpointManifest readManifest(Storage storage, URI location, ListingWaiter waiter, String label) {
         byte[] json = readSmallFile(storage, location, CheckpointManifest.FILE_NAME, waiter, label, "read");
         if (json == null) {
-            boolean eventual = storage.capabilities().listing() == ListingConsistency.EVENTUAL;
+            boolean eventual = storage.listing() == ListingConsistency.EVENTUAL;
             throw new MissingPartException("read", label, location, CheckpointManifest.FILE_NAME,
                     "expected a committed checkpoint with its manifest, found " + describe(storage, location)
                             + (eventual && waiter.timeout().toMillis() > 0 ? " after waiting " + waiter.timeout().toMillis()
@@ -122,7 +122,7 @@ final class CheckpointFiles {
      */
     private static byte[] readSmallFile(Storage storage, URI location, String name, ListingWaiter waiter, String label, String verb) {
         URI file = CheckpointLayout.child(location, name);
-        boolean eventual = storage.capabilities().listing() == ListingConsistency.EVENTUAL;
+        boolean eventual = storage.listing() == ListingConsistency.EVENTUAL;
         long deadline = System.nanoTime() + waiter.timeout().toNanos();
         long delay = waiter.initialDelay().toNanos();
         int failures = 0;

@@ -127,6 +127,11 @@ public final class CheckpointReader implements Serializable {
         return dataset;
     }
 
+    /** The options it was opened with (serializer options, listing waits): workers open parts with the same. */
+    public CairnOptions options() {
+        return CairnOptions.of(options);
+    }
+
     /** How many listings opening it took (more than one on an eventually consistent store that lagged). */
     public int listings() {
         return listings;

@@ -270,6 +270,25 @@ public final class CheckpointWriter {
         delete("abort");
     }
 
+    /**
+     * Deletes the checkpoint at {@code location}, committed or not: {@code _manifest.json} first,
+     * so that a deletion cut short never leaves something that looks committed, then the rest.
+     * Nothing there is fine. Whether a reader still needs the files is the caller's to know.
+     *
+     * @throws CheckpointIOException when the store fails; what is left is then uncommitted debris
+     */
+    public static void delete(StorageRegistry storage, URI location) {
+        URI loc = CheckpointLayout.normalize(location);
+        Storage store = storage.storageFor(loc);
+        try {
+            store.delete(CheckpointLayout.child(loc, CheckpointManifest.FILE_NAME));
+            store.delete(loc);
+        } catch (IOException e) {
+            throw new CheckpointIOException("delete", "at " + loc, loc, null, "expected the store to delete the checkpoint, found an"
+                    + " error: " + e + "; if the manifest is gone, what is left is debris a sweep removes", e);
+        }
+    }
+
     private void delete(String verb) {
         try {
             storage.delete(spec.location());

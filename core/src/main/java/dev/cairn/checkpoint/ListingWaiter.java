@@ -99,7 +99,7 @@ final class ListingWaiter {
      *         shows that {@code expected} does not (debris: reported, never read)
      */
     Result await(Storage storage, URI directory, Map<String, Long> expected, Set<String> ignored, String dataset, String verb) {
-        boolean eventual = storage.capabilities().listing() == ListingConsistency.EVENTUAL;
+        boolean eventual = storage.listing() == ListingConsistency.EVENTUAL;
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long delayNanos = initialDelay.toNanos();

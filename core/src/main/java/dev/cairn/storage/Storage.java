@@ -15,7 +15,7 @@ import java.util.List;
  *   <li>A file written through {@link #create} becomes visible to {@link #open} and
  *       {@link #stat} of any process, all at once and whole, when {@link StorageOutput#commit()}
  *       returns. Before that, no reader sees it under its final name, partly or at all.</li>
- *   <li>{@link #list} may lag behind commits when {@link StorageCapabilities#listing()} is
+ *   <li>{@link #list} may lag behind commits when {@link #listing()} is
  *       {@link ListingConsistency#EVENTUAL}: a committed file may be missing from a listing,
  *       or shown with an old size, for a while. Core polls in that case; backends do not.</li>
  *   <li>Failures throw {@link IOException}: {@link java.nio.file.NoSuchFileException} for a
@@ -32,8 +32,14 @@ import java.util.List;
  */
 public interface Storage extends AutoCloseable {
 
-    /** What this backend guarantees; constant for the life of the instance. */
-    StorageCapabilities capabilities();
+    /**
+     * Whether listings show committed files at once ({@link ListingConsistency#STRONG}, the
+     * default) or may lag behind commits ({@link ListingConsistency#EVENTUAL}: readers then poll).
+     * Constant for the life of the instance.
+     */
+    default ListingConsistency listing() {
+        return ListingConsistency.STRONG;
+    }
 
     /**
      * Opens a committed file for reading from its start.
@@ -78,7 +84,8 @@ public interface Storage extends AutoCloseable {
      */
     void delete(URI fileOrDirectory) throws IOException;
 
-    /** Releases clients, pools and caches. The instance is unusable afterwards. */
+    /** Releases clients, pools and caches; the instance is unusable afterwards. Nothing by default. */
     @Override
-    void close() throws IOException;
+    default void close() throws IOException {
+    }
 }

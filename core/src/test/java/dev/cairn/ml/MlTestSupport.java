@@ -9,7 +9,7 @@ import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageCapabilities;
+import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.StorageOutput;
 import dev.cairn.storage.StorageProvider;
 import dev.cairn.storage.memory.MemoryStorage;
@@ -130,8 +130,8 @@ final class MlTestSupport {
         }
 
         @Override
-        public StorageCapabilities capabilities() {
-            return delegate.capabilities();
+        public ListingConsistency listing() {
+            return delegate.listing();
         }
 
         @Override

@@ -16,6 +16,7 @@ import java.util.function.Function;
  * @param <T> record type
  */
 public final class CheckpointSourceNode<T> extends Node<T> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckpointSourceNode.class);
     private final CheckpointReader reader;
     private final Partitioning partitioning;
 
@@ -28,7 +29,21 @@ public final class CheckpointSourceNode<T> extends Node<T> {
     public CheckpointSourceNode(EngineContext context, CheckpointReader reader, Function<Object, Optional<Partitioning>> partitioning) {
         super(context);
         this.reader = reader;
-        this.partitioning = reader.partitioner().flatMap(partitioning).orElse(null);
+        this.partitioning = partitioningOf(reader, partitioning);
+    }
+
+    /**
+     * The stored partitioner as a partitioning, when this process can load it and it is one the
+     * API knows; otherwise none (e.g. a Spark partitioner read where Spark is not): the records
+     * read the same, only joins by key shuffle.
+     */
+    private static Partitioning partitioningOf(CheckpointReader reader, Function<Object, Optional<Partitioning>> partitioning) {
+        try {
+            return reader.partitioner().flatMap(partitioning).orElse(null);
+        } catch (dev.cairn.IncompatibleCheckpointException e) {
+            LOG.warn("Reading checkpoint {} without its partitioner: {}", reader.location(), e.getMessage());
+            return null;
+        }
     }
 
     /** The checkpoint directory. */

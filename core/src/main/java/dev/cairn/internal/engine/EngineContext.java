@@ -5,12 +5,12 @@ import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointListener;
 import dev.cairn.checkpoint.CheckpointReader;
 import dev.cairn.checkpoint.CheckpointScanner;
+import dev.cairn.checkpoint.CheckpointWriter;
 import dev.cairn.checkpoint.OrphanSweeper;
 import dev.cairn.config.CairnOptions;
 import dev.cairn.serde.Serializer;
 import dev.cairn.storage.StorageProvider;
 import dev.cairn.storage.StorageRegistry;
-import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.net.URI;
 import java.nio.file.Path;
@@ -316,12 +316,7 @@ public final class EngineContext implements AutoCloseable {
             throw new CairnException("Cannot delete checkpoint " + loc + " (expected no live dataset reading it, found " + live.get()
                     + "; drop the references to it, or call its deleteCheckpoint() to delete the files once it is garbage collected)");
         }
-        try {
-            storage.storageFor(loc).delete(loc);
-        } catch (IOException e) {
-            throw new dev.cairn.CheckpointIOException("delete", "at " + loc, loc, null,
-                    "expected the store to delete the checkpoint, found an error: " + e, e);
-        }
+        CheckpointWriter.delete(storage, loc);
         readers.remove(loc);
         LOG.info("Deleted checkpoint {}", loc);
     }
@@ -374,9 +369,9 @@ public final class EngineContext implements AutoCloseable {
 
     private static void deleteQuietly(StorageRegistry registry, URI location) {
         try {
-            registry.storageFor(location).delete(location);
+            CheckpointWriter.delete(registry, location);
             LOG.info("Deleted checkpoint {}", location);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn("Cannot delete checkpoint {}: {}", location, e.toString());
         }
     }

@@ -3,7 +3,6 @@ package dev.cairn.storage.memory;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageCapabilities;
 import dev.cairn.storage.StorageOutput;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +36,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * <p>Behaviour against the {@link Storage} contract:
  * <ul>
  *   <li>Listings are {@linkplain ListingConsistency#STRONG strong}; there is no rename
- *       ({@link StorageCapabilities#atomicRename()} is {@code false}): a commit is one atomic
+ *       (no rename): a commit is one atomic
  *       put into a concurrent map, so a listing never shows a file in progress.</li>
  *   <li>Directories are not stored; they are implied by the paths of files. A directory
  *       exists while some file lies under it, and {@link #list} reports it as a
@@ -57,7 +56,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * needs one huge array or a copy on commit.
  */
 public final class MemoryStorage implements Storage {
-    private static final StorageCapabilities CAPABILITIES = new StorageCapabilities(ListingConsistency.STRONG, false);
 
     private volatile boolean closed;
 
@@ -77,12 +75,6 @@ public final class MemoryStorage implements Storage {
     /** Drops every file of every volume. */
     public static void clearAll() {
         Volumes.BY_NAME.clear();
-    }
-
-    /** Strong listings, no rename. */
-    @Override
-    public StorageCapabilities capabilities() {
-        return CAPABILITIES;
     }
 
     /**
@@ -378,17 +370,16 @@ public final class MemoryStorage implements Storage {
         private byte[] current = new byte[FIRST_CHUNK];
         private int used;
         private long written;
-        private String state; // null while open, else "committed" or "closed"
 
         MemoryOutput(URI file, Location at, boolean overwrite) {
+            super(file);
             this.file = file;
             this.at = at;
             this.overwrite = overwrite;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            checkWritable("write file");
+        protected void writeByte(int b) {
             if (used == current.length) {
                 grow();
             }
@@ -397,9 +388,7 @@ public final class MemoryStorage implements Storage {
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            checkWritable("write file");
+        protected void writeBytes(byte[] b, int off, int len) {
             int done = 0;
             while (done < len) {
                 if (used == current.length) {
@@ -420,11 +409,8 @@ public final class MemoryStorage implements Storage {
         }
 
         @Override
-        public void commit() throws IOException {
-            checkWritable("commit file");
+        protected void publish() throws IOException {
             checkOpen("commit file", file);
-            // Fails the output either way: a failed commit leaves it unusable, per the contract.
-            state = "closed";
             ConcurrentNavigableMap<String, Blob> volume = Volumes.createIfAbsent(at.name());
             checkNoConflict(volume);
             List<byte[]> all = new ArrayList<>(chunks);
@@ -439,7 +425,13 @@ public final class MemoryStorage implements Storage {
             } else if (volume.putIfAbsent(at.path(), blob) != null) {
                 throw alreadyExists("commit file", file);
             }
-            state = "committed";
+        }
+
+        /** Drops the chunks: nothing reached the volume. */
+        @Override
+        protected void discard() {
+            chunks.clear();
+            current = null;
         }
 
         private void checkNoConflict(ConcurrentNavigableMap<String, Blob> volume) throws IOException {
@@ -459,25 +451,5 @@ public final class MemoryStorage implements Storage {
             }
         }
 
-        private void checkWritable(String what) throws IOException {
-            if (state != null) {
-                throw new IOException("Cannot " + what + ": " + file + " (expected an open output, found it "
-                        + state + "; create a new output to write again)");
-            }
-        }
-
-        @Override
-        public long bytesWritten() {
-            return written;
-        }
-
-        @Override
-        public void close() {
-            if (state == null) {
-                state = "closed";
-                chunks.clear();
-                current = null;
-            }
-        }
     }
 }

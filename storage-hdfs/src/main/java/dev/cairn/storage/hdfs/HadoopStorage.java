@@ -3,7 +3,6 @@ package dev.cairn.storage.hdfs;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageCapabilities;
 import dev.cairn.storage.StorageOutput;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -107,7 +106,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Consistency</h2>
  * HDFS, webhdfs and viewfs list from the NameNode: strong. For {@code s3a} the option
- * {@code cairn.hdfs.s3a.listing.consistency} decides what {@link #capabilities()} reports,
+ * {@code cairn.hdfs.s3a.listing.consistency} decides what {@link #listing()} reports,
  * {@link ListingConsistency#EVENTUAL eventual} by default so that readers poll, as the native
  * S3 backend does. {@link StorageCapabilities#atomicRename()} is {@code true} when publishing
  * by rename.
@@ -133,7 +132,7 @@ public final class HadoopStorage implements Storage {
     private final String scheme;
     private final Configuration conf;
     private final HadoopSettings settings;
-    private final StorageCapabilities capabilities;
+    private final ListingConsistency listing;
     // "scheme://authority" -> instance; holds the mount targets of viewfs too.
     private final Map<String, FileSystem> fileSystems = new ConcurrentHashMap<>();
     private final Map<String, Boolean> abortable = new ConcurrentHashMap<>();
@@ -143,7 +142,7 @@ public final class HadoopStorage implements Storage {
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.conf = Objects.requireNonNull(conf, "conf");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.capabilities = new StorageCapabilities(settings.listing(), settings.publish() == HadoopSettings.Publish.RENAME);
+        this.listing = settings.listing();
     }
 
     /** The scheme this storage serves, such as {@code hdfs}. */
@@ -166,8 +165,8 @@ public final class HadoopStorage implements Storage {
 
     /** The configured listing consistency; whether publishing is by rename. */
     @Override
-    public StorageCapabilities capabilities() {
-        return capabilities;
+    public ListingConsistency listing() {
+        return listing;
     }
 
     /**
@@ -605,7 +604,7 @@ public final class HadoopStorage implements Storage {
 
     // ---------------------------------------------------------------- outputs
 
-    /** The open/committed/closed state machine every output shares; subclasses publish and discard. */
+    /** What the two ways of publishing share (the life cycle is {@link StorageOutput}'s): subclasses publish and remove. */
     private abstract class HadoopOutput extends StorageOutput {
         final URI file;
         final FileSystem fs;
@@ -613,10 +612,9 @@ public final class HadoopStorage implements Storage {
         final FSDataOutputStream out;
         final boolean overwrite;
         boolean streamClosed;
-        private long written;
-        private String state; // null while open, else "committed" or "closed"
 
         HadoopOutput(URI file, FileSystem fs, Path target, FSDataOutputStream out, boolean overwrite) {
+            super(file);
             this.file = file;
             this.fs = fs;
             this.target = target;
@@ -625,69 +623,49 @@ public final class HadoopStorage implements Storage {
         }
 
         @Override
-        public void write(int b) throws IOException {
-            checkWritable("write file");
+        protected void writeByte(int b) throws IOException {
             try {
                 out.write(b);
             } catch (IOException e) {
                 throw translate(e, "write file", file);
             }
-            written++;
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            checkWritable("write file");
+        protected void writeBytes(byte[] b, int off, int len) throws IOException {
             try {
                 out.write(b, off, len);
             } catch (IOException e) {
                 throw translate(e, "write file", file);
             }
-            written += len;
-        }
-
-        /** Flushes to the stream; does nothing once committed or closed. */
-        @Override
-        public void flush() throws IOException {
-            // A no-op afterwards, not a failure: stream wrappers flush as they close, after the commit.
-            if (state == null) {
-                out.flush();
-            }
         }
 
         @Override
-        public void commit() throws IOException {
-            checkWritable("commit file");
+        protected void flushBytes() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        protected void publish() throws IOException {
             checkOpen("commit file", file);
-            state = "closed"; // a failed commit leaves the output unusable
             try {
-                checkNotInterrupted();
-                publish();
-                if (Thread.currentThread().isInterrupted()) {
-                    // Cancelled while publishing (S3A even swallows the interrupt and returns from
-                    // close() while its upload thread finishes the PUT): take the file back and
-                    // fail, so that a cancelled task leaves nothing on the store.
-                    withdrawUninterrupted();
-                    throw new InterruptedIOException("Cannot commit file: " + file + " (expected a running task, found its"
-                            + " thread interrupted while the file was being published; it was deleted again)");
-                }
-                state = "committed";
-            } catch (IOException | RuntimeException e) {
-                discardUninterrupted(e);
-                if (e instanceof IOException io) {
-                    throw translate(io, "commit file", file);
-                }
-                throw e;
+                publishFile();
+            } catch (IOException e) {
+                throw translate(e, "commit file", file);
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                // Cancelled while publishing (S3A even swallows the interrupt and returns from
+                // close() while its upload thread finishes the PUT): take the file back and
+                // fail, so that a cancelled task leaves nothing on the store.
+                withdrawUninterrupted();
+                throw new InterruptedIOException("Cannot commit file: " + file + " (expected a running task, found its"
+                        + " thread interrupted while the file was being published; it was deleted again)");
             }
         }
 
         /**
-         * Refuses to publish on an interrupted thread: the engine interrupts the tasks of a job
-         * it has given up on, and a part they publish afterwards is debris in a failed
-         * checkpoint. Core waits for those tasks and drops their parts; this is the backend's
-         * half, so that nothing reaches the store either. Checked before publishing, and after
-         * it, when a file published under an interrupt is deleted again.
+         * Refuses to publish on an interrupted thread, at the last moment before the step that
+         * publishes (the base class checked already before the commit started).
          */
         void checkNotInterrupted() throws IOException {
             if (Thread.currentThread().isInterrupted()) {
@@ -707,36 +685,11 @@ public final class HadoopStorage implements Storage {
             }
         }
 
-        /**
-         * {@link #discard} with the thread's interrupt flag cleared for the duration: Hadoop's RPC
-         * client refuses calls on an interrupted thread, and the clean-up must still reach the
-         * store. The flag is set again afterwards.
-         */
-        private void discardUninterrupted(Throwable failure) {
-            boolean interrupted = Thread.interrupted();
-            try {
-                discard(failure);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
         @Override
-        public long bytesWritten() {
-            return written;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (state != null) {
-                return;
-            }
-            state = "closed";
+        protected void discard() throws IOException {
             IOException failure = new DescribedIOException("Cannot discard file: " + file
                     + " (expected to remove what was written, found an error; see the suppressed exceptions)");
-            discardUninterrupted(failure);
+            removeTraces(failure);
             if (failure.getSuppressed().length > 0) {
                 throw failure;
             }
@@ -765,17 +718,11 @@ public final class HadoopStorage implements Storage {
             out.close();
         }
 
-        abstract void publish() throws IOException;
+        /** Makes the file visible under its final name. */
+        abstract void publishFile() throws IOException;
 
         /** Removes every trace of the write; failures are added to {@code failure} as suppressed. */
-        abstract void discard(Throwable failure);
-
-        private void checkWritable(String what) throws IOException {
-            if (state != null) {
-                throw new DescribedIOException("Cannot " + what + ": " + file + " (expected an open output, found it "
-                        + state + "; create a new output to write again)");
-            }
-        }
+        abstract void removeTraces(Throwable failure);
     }
 
     /** Writes a hidden temporary file and renames it to the target on commit. */
@@ -788,7 +735,7 @@ public final class HadoopStorage implements Storage {
         }
 
         @Override
-        void publish() throws IOException {
+        void publishFile() throws IOException {
             sync();
             closeStream(); // completes the file at the NameNode: every block has its minimum replicas
             checkNotInterrupted(); // the rename is what publishes: the last moment to back out
@@ -796,7 +743,7 @@ public final class HadoopStorage implements Storage {
         }
 
         @Override
-        void discard(Throwable failure) {
+        void removeTraces(Throwable failure) {
             if (!streamClosed) {
                 // Completes the temporary file only to delete it; HDFS streams have no abort.
                 suppressing(failure, this::closeStream);
@@ -812,7 +759,7 @@ public final class HadoopStorage implements Storage {
         }
 
         @Override
-        void publish() throws IOException {
+        void publishFile() throws IOException {
             if (!overwrite && exists(fs, target, "commit file", file)) {
                 throw alreadyExists("commit file", file, null);
             }
@@ -821,7 +768,7 @@ public final class HadoopStorage implements Storage {
         }
 
         @Override
-        void discard(Throwable failure) {
+        void removeTraces(Throwable failure) {
             if (!streamClosed) {
                 streamClosed = true;
                 try {

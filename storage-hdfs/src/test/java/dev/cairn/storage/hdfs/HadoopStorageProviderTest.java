@@ -91,15 +91,13 @@ class HadoopStorageProviderTest {
              HadoopStorage s3aStrong = provider.open("s3a", CairnOptions.of(Map.of(HadoopStorageProvider.S3A_LISTING_CONSISTENCY,
                      "strong")));
              HadoopStorage webhdfs = provider.open("webhdfs", CairnOptions.of(Map.of(HadoopStorageProvider.SYNC, "none")))) {
-            assertEquals(ListingConsistency.STRONG, hdfs.capabilities().listing());
-            assertTrue(hdfs.capabilities().atomicRename());
+            assertEquals(ListingConsistency.STRONG, hdfs.listing());
             assertTrue(hdfs.publishesByRename());
             assertEquals("hsync", hdfs.syncOnCommit());
 
-            assertEquals(ListingConsistency.EVENTUAL, s3a.capabilities().listing(), "eventual by default, as cairn.s3.*");
-            assertFalse(s3a.capabilities().atomicRename());
+            assertEquals(ListingConsistency.EVENTUAL, s3a.listing(), "eventual by default, as cairn.s3.*");
             assertFalse(s3a.publishesByRename());
-            assertEquals(ListingConsistency.STRONG, s3aStrong.capabilities().listing());
+            assertEquals(ListingConsistency.STRONG, s3aStrong.listing());
 
             assertTrue(webhdfs.publishesByRename());
             assertEquals("none", webhdfs.syncOnCommit());

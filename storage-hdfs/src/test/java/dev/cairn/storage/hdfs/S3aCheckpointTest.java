@@ -54,7 +54,7 @@ class S3aCheckpointTest extends HadoopCheckpointTest {
     @Test
     void partsAreWrittenInPlaceWithNoTemporaryFiles() throws Exception {
         CairnContext ctx = context();
-        assertFalse(inspector().capabilities().atomicRename());
+        assertFalse(((HadoopStorage) inspector()).publishesByRename());
         Dataset<Long> ds = ctx.range(0, 50_000, 5);
         ds.checkpoint(CheckpointMode.EAGER);
         URI location = ds.checkpointLocation().orElseThrow();

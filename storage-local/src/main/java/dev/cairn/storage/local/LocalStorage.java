@@ -3,7 +3,6 @@ package dev.cairn.storage.local;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageCapabilities;
 import dev.cairn.storage.StorageOutput;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -81,9 +80,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Consistency</h2>
  * On a local disk, listings are strong. A network mount's client may cache directory listings
- * for seconds, so {@link #capabilities()} reports what the user configured
+ * for seconds, so {@link #listing()} reports what the user configured
  * ({@code cairn.local.listing.consistency}); this backend never delays anything itself.
- * {@link StorageCapabilities#atomicRename()} is {@code true}.
  *
  * <p>A URI of another scheme, with an authority ({@code file://host/share}) or otherwise not
  * a path is a caller bug and fails with {@link IllegalArgumentException}; everything else
@@ -103,7 +101,7 @@ public final class LocalStorage implements Storage {
             System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
     private final boolean fsync;
-    private final StorageCapabilities capabilities;
+    private final ListingConsistency listing;
     private volatile boolean closed;
 
     /** A storage with fsync on and strong listings: the defaults for a local disk. */
@@ -115,12 +113,12 @@ public final class LocalStorage implements Storage {
      * A storage with the given settings.
      *
      * @param fsync   whether commits force file and directory to disk (see the class javadoc)
-     * @param listing what {@link #capabilities()} reports: {@link ListingConsistency#EVENTUAL}
+     * @param listing what {@link #listing()} reports: {@link ListingConsistency#EVENTUAL}
      *                for network mounts whose clients cache listings
      */
     public LocalStorage(boolean fsync, ListingConsistency listing) {
         this.fsync = fsync;
-        this.capabilities = new StorageCapabilities(Objects.requireNonNull(listing, "listing"), true);
+        this.listing = Objects.requireNonNull(listing, "listing");
     }
 
     /** Whether commits force file and directory to disk. */
@@ -130,8 +128,8 @@ public final class LocalStorage implements Storage {
 
     /** The configured listing consistency; publishing by rename or link. */
     @Override
-    public StorageCapabilities capabilities() {
-        return capabilities;
+    public ListingConsistency listing() {
+        return listing;
     }
 
     /**
@@ -434,10 +432,9 @@ public final class LocalStorage implements Storage {
         private final FileChannel channel;
         private final OutputStream out;
         private final boolean overwrite;
-        private long written;
-        private String state; // null while open, else "committed" or "closed"
 
         LocalOutput(URI file, Path target, Path temp, FileChannel channel, boolean overwrite) {
+            super(file);
             this.file = file;
             this.target = target;
             this.temp = temp;
@@ -447,35 +444,24 @@ public final class LocalStorage implements Storage {
         }
 
         @Override
-        public void write(int b) throws IOException {
-            checkWritable("write file");
+        protected void writeByte(int b) throws IOException {
             out.write(b);
-            written++;
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            checkWritable("write file");
+        protected void writeBytes(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
-            written += len;
         }
 
-        /** Flushes to the temporary file; does nothing once committed or closed. */
+        /** Flushes to the temporary file. */
         @Override
-        public void flush() throws IOException {
-            // A no-op afterwards, not a failure: stream wrappers flush when they are closed,
-            // which commonly happens after the commit.
-            if (state == null) {
-                out.flush();
-            }
+        protected void flushBytes() throws IOException {
+            out.flush();
         }
 
         @Override
-        public void commit() throws IOException {
-            checkWritable("commit file");
+        protected void publish() throws IOException {
             checkOpen("commit file", file);
-            state = "closed"; // a failed commit leaves the output unusable
             boolean published = false;
             try {
                 out.flush();
@@ -492,42 +478,19 @@ public final class LocalStorage implements Storage {
                 if (fsync) {
                     forceDirectory(target.getParent());
                 }
-                state = "committed";
             } catch (IOException | RuntimeException e) {
                 if (published) {
                     // The directory sync failed: the name may not survive a crash. Withdraw it,
                     // so that a failed commit leaves nothing visible, as the contract says.
                     suppressing(e, () -> Files.deleteIfExists(target));
                 }
-                discard(e);
                 throw e;
             }
         }
 
-        private void discard(Throwable failure) {
-            suppressing(failure, channel::close);
-            suppressing(failure, () -> Files.deleteIfExists(temp));
-        }
-
-        private void checkWritable(String what) throws IOException {
-            if (state != null) {
-                throw new IOException("Cannot " + what + ": " + file + " (expected an open output, found it "
-                        + state + "; create a new output to write again)");
-            }
-        }
-
+        /** Closes the channel (no flush: the bytes are discarded) and removes the temporary file, keeping the first error. */
         @Override
-        public long bytesWritten() {
-            return written;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (state != null) {
-                return;
-            }
-            state = "closed";
-            // No flush: the bytes are discarded anyway. Close and remove, keeping the first error.
+        protected void discard() throws IOException {
             IOException failure = null;
             try {
                 channel.close();

@@ -66,8 +66,7 @@ class LocalStorageTest {
     void defaultsAreFsyncOnStrongListingsAndRename() {
         LocalStorage s = open(Map.of());
         assertTrue(s.fsync());
-        assertEquals(ListingConsistency.STRONG, s.capabilities().listing());
-        assertTrue(s.capabilities().atomicRename());
+        assertEquals(ListingConsistency.STRONG, s.listing());
     }
 
     @Test
@@ -81,9 +80,9 @@ class LocalStorageTest {
     @Test
     void listingConsistencyOptionIsStrongOrEventual() {
         assertEquals(ListingConsistency.EVENTUAL,
-                open(Map.of(LocalStorageProvider.LISTING_CONSISTENCY, "eventual")).capabilities().listing());
+                open(Map.of(LocalStorageProvider.LISTING_CONSISTENCY, "eventual")).listing());
         assertEquals(ListingConsistency.STRONG,
-                open(Map.of(LocalStorageProvider.LISTING_CONSISTENCY, "Strong")).capabilities().listing());
+                open(Map.of(LocalStorageProvider.LISTING_CONSISTENCY, "Strong")).listing());
         CairnException e = assertThrows(CairnException.class,
                 () -> open(Map.of(LocalStorageProvider.LISTING_CONSISTENCY, "lazy")));
         assertEquals("Cannot read option cairn.local.listing.consistency (expected strong or eventual, found 'lazy';"

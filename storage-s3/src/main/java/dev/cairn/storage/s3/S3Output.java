@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * part and completes the upload; {@link #close()} without a commit, or any failure, aborts it
  * once the parts in flight have finished, so the store keeps no orphaned parts.
  *
- * <p>States: open, then committed or closed. Not thread-safe: one writer thread.
+ * <p>The life cycle (open, then committed or closed; a failed write or commit discards) is
+ * {@link StorageOutput}'s. Not thread-safe: one writer thread.
  */
 final class S3Output extends StorageOutput {
     private static final Logger LOG = LoggerFactory.getLogger(S3Output.class);
@@ -36,8 +37,6 @@ final class S3Output extends StorageOutput {
     /** S3's limit of parts per multipart upload. */
     static final int MAX_PARTS = 10_000;
 
-    private enum State { OPEN, COMMITTED, CLOSED }
-
     private final S3Storage storage;
     private final S3Location location;
     private final boolean overwrite;
@@ -46,7 +45,6 @@ final class S3Output extends StorageOutput {
     private byte[] buffer = new byte[0];
     private int filled;
     private long written;
-    private State state = State.OPEN;
 
     private String uploadId;
     private S3Checksum uploadChecksum;
@@ -56,7 +54,8 @@ final class S3Output extends StorageOutput {
     /** Most part-buffer bytes this writer held at once: the memory bound the tests check. */
     private long peakBufferedBytes;
 
-    S3Output(S3Storage storage, S3Location location, boolean overwrite) {
+    S3Output(S3Storage storage, java.net.URI file, S3Location location, boolean overwrite) {
+        super(file);
         this.storage = storage;
         this.location = location;
         this.overwrite = overwrite;
@@ -65,8 +64,7 @@ final class S3Output extends StorageOutput {
     }
 
     @Override
-    public void write(int b) throws IOException {
-        checkOpen("write to");
+    protected void writeByte(int b) throws IOException {
         if (filled == partSize) {
             sendFullBuffer();
         }
@@ -76,9 +74,7 @@ final class S3Output extends StorageOutput {
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        checkOpen("write to");
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+    protected void writeBytes(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
             if (filled == partSize) {
                 // Only now, with more bytes coming, is the full buffer known not to be the last part.
@@ -109,36 +105,34 @@ final class S3Output extends StorageOutput {
         peakBufferedBytes = Math.max(peakBufferedBytes, held);
     }
 
-    /** Hands the full buffer to an upload; starts the multipart upload first if needed. */
+    /**
+     * Hands the full buffer to an upload; starts the multipart upload first if needed. A failure
+     * discards the output (the base class aborts the upload).
+     */
     private void sendFullBuffer() throws IOException {
-        try {
-            if (nextPartNumber >= MAX_PARTS) {
-                // The last part is sent by the commit; a file needing more fails now rather than after uploading 10,000 parts.
-                throw new IOException("Cannot write " + location + ": " + location.describe() + " (expected at most " + MAX_PARTS
-                        + " parts of " + partSize + " bytes, as S3 allows, found a larger file; raise " + S3StorageSettings.PART_SIZE + ")");
-            }
-            if (uploadId == null) {
-                startMultipartUpload();
-            }
-            byte[] data = buffer;
-            int len = filled;
-            int partNumber = nextPartNumber++;
-            if (concurrency == 1) {
-                completed.add(uploadPart(partNumber, data, len));
-                filled = 0; // the same buffer is filled again
-                return;
-            }
-            while (inFlight.size() >= concurrency - 1) {
-                completed.add(await(inFlight.removeFirst()));
-            }
-            inFlight.addLast(storage.uploads().submit(() -> uploadPart(partNumber, data, len)));
-            buffer = new byte[partSize];
-            filled = 0;
-            notePeak();
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-            throw e;
+        if (nextPartNumber >= MAX_PARTS) {
+            // The last part is sent by the commit; a file needing more fails now rather than after uploading 10,000 parts.
+            throw new IOException("Cannot write " + location + ": " + location.describe() + " (expected at most " + MAX_PARTS
+                    + " parts of " + partSize + " bytes, as S3 allows, found a larger file; raise " + S3StorageSettings.PART_SIZE + ")");
         }
+        if (uploadId == null) {
+            startMultipartUpload();
+        }
+        byte[] data = buffer;
+        int len = filled;
+        int partNumber = nextPartNumber++;
+        if (concurrency == 1) {
+            completed.add(uploadPart(partNumber, data, len));
+            filled = 0; // the same buffer is filled again
+            return;
+        }
+        while (inFlight.size() >= concurrency - 1) {
+            completed.add(await(inFlight.removeFirst()));
+        }
+        inFlight.addLast(storage.uploads().submit(() -> uploadPart(partNumber, data, len)));
+        buffer = new byte[partSize];
+        filled = 0;
+        notePeak();
     }
 
     private void startMultipartUpload() throws IOException {
@@ -189,57 +183,34 @@ final class S3Output extends StorageOutput {
         }
     }
 
-    /** Nothing to flush: bytes are published by {@link #commit()} only. */
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public long bytesWritten() {
-        return written;
-    }
-
     /**
      * Publishes the object: one PUT, or the last part and the completion of the multipart upload.
      * Without overwrite, fails with {@link FileAlreadyExistsException} when an object is already
      * there (a HEAD first, then {@code If-None-Match: *} on the request that publishes).
      */
     @Override
-    public void commit() throws IOException {
-        checkOpen("commit");
-        try {
-            if (Thread.currentThread().isInterrupted()) {
-                // A cancelled task must not publish: its job is failing and may already be removing
-                // its files. (A PUT already on the wire when the interrupt comes cannot be recalled.)
-                throw new InterruptedIOException("Cannot commit " + location + ": " + location.describe()
-                        + " (expected a running writer, found its thread interrupted; a cancelled writer publishes nothing)");
+    protected void publish() throws IOException {
+        if (!overwrite && storage.exists(location)) {
+            throw new FileAlreadyExistsException(location.toString(), null, location.describe()
+                    + ": an object is already there and the commit may not replace it");
+        }
+        boolean ifNoneMatch = !overwrite && storage.conditionalWrites();
+        String eTag;
+        if (uploadId == null) {
+            eTag = putWhole(ifNoneMatch);
+        } else {
+            completed.add(uploadPart(nextPartNumber++, buffer, filled));
+            while (!inFlight.isEmpty()) {
+                completed.add(await(inFlight.removeFirst()));
             }
-            if (!overwrite && storage.exists(location)) {
-                throw new FileAlreadyExistsException(location.toString(), null, location.describe()
-                        + ": an object is already there and the commit may not replace it");
-            }
-            boolean ifNoneMatch = !overwrite && storage.conditionalWrites();
-            String eTag;
-            if (uploadId == null) {
-                eTag = putWhole(ifNoneMatch);
-            } else {
-                completed.add(uploadPart(nextPartNumber++, buffer, filled));
-                while (!inFlight.isEmpty()) {
-                    completed.add(await(inFlight.removeFirst()));
-                }
-                completed.sort(Comparator.comparingInt(CompletedPart::partNumber));
-                eTag = complete(ifNoneMatch);
-                LOG.debug("Completed multipart upload {} of {}: {} parts, {} bytes", uploadId, location, completed.size(), written);
-                uploadId = null; // completed: nothing to abort any more
-            }
-            state = State.COMMITTED;
-            buffer = null;
-            if (storage.settings().checkStoredSize()) {
-                storage.checkStoredSize(location, written, eTag);
-            }
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-            throw e;
+            completed.sort(Comparator.comparingInt(CompletedPart::partNumber));
+            eTag = complete(ifNoneMatch);
+            LOG.debug("Completed multipart upload {} of {}: {} parts, {} bytes", uploadId, location, completed.size(), written);
+            uploadId = null; // completed: nothing to abort any more
+        }
+        buffer = null;
+        if (storage.settings().checkStoredSize()) {
+            storage.checkStoredSize(location, written, eTag);
         }
     }
 
@@ -291,28 +262,11 @@ final class S3Output extends StorageOutput {
         }
     }
 
-    /** Discards the file unless it was committed: aborts the multipart upload, if one was started. */
+    /** Discards the file: aborts the multipart upload, if one was started. */
     @Override
-    public void close() throws IOException {
-        if (state != State.OPEN) {
-            return;
-        }
-        state = State.CLOSED;
+    protected void discard() throws IOException {
         buffer = null;
         abortUpload(null);
-    }
-
-    private void fail(Throwable cause) {
-        if (state != State.OPEN) {
-            return;
-        }
-        state = State.CLOSED;
-        buffer = null;
-        try {
-            abortUpload(cause);
-        } catch (IOException e) {
-            cause.addSuppressed(e);
-        }
     }
 
     /** Lets the parts in flight finish (an abort racing them could leave a part behind), then aborts. */
@@ -341,13 +295,6 @@ final class S3Output extends StorageOutput {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private void checkOpen(String verb) throws IOException {
-        if (state != State.OPEN) {
-            throw new IOException("Cannot " + verb + " " + location + " (expected an open output, found it "
-                    + (state == State.COMMITTED ? "committed" : "closed") + "; an output is written and committed once)");
         }
     }
 

@@ -2,8 +2,8 @@ package dev.cairn.storage.s3;
 
 import dev.cairn.CairnException;
 import dev.cairn.storage.FileStatus;
+import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageCapabilities;
 import dev.cairn.storage.StorageOutput;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,7 +127,7 @@ public final class S3Storage implements Storage {
     private final AwsCredentialsProvider credentials;
     private final S3Client client;
     private final ExecutorService uploads;
-    private final StorageCapabilities capabilities;
+    private final ListingConsistency listing;
     /** Set when the store answered a CRC32C checksum header with "not implemented" (checksum=auto only). */
     private volatile boolean crc32cRejected;
     private volatile boolean closed;
@@ -161,7 +161,7 @@ public final class S3Storage implements Storage {
      */
     public S3Storage(S3StorageSettings settings) {
         this.settings = settings;
-        this.capabilities = new StorageCapabilities(settings.listingConsistency(), false);
+        this.listing = settings.listingConsistency();
         this.credentials = credentialsProvider(settings);
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder()
@@ -282,8 +282,8 @@ public final class S3Storage implements Storage {
 
     /** Listing consistency as configured; no atomic rename (S3 has none, and needs none: objects appear whole). */
     @Override
-    public StorageCapabilities capabilities() {
-        return capabilities;
+    public ListingConsistency listing() {
+        return listing;
     }
 
     /**
@@ -387,7 +387,7 @@ public final class S3Storage implements Storage {
         checkOpen();
         S3Location target = new S3Location(loc.bucket(), loc.objectKey());
         probe.ensure(target);
-        return new S3Output(this, target, overwrite);
+        return new S3Output(this, file, target, overwrite);
     }
 
     /**

@@ -10,7 +10,7 @@ import dev.cairn.Dataset;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageCapabilities;
+import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.StorageOutput;
 import dev.cairn.storage.StorageProvider;
 import java.io.IOException;
@@ -97,8 +97,8 @@ class CoreTaskCancellationTest {
             Storage s3 = new S3StorageProvider().open(scheme, options);
             return new Storage() {
                 @Override
-                public StorageCapabilities capabilities() {
-                    return s3.capabilities();
+                public ListingConsistency listing() {
+                    return s3.listing();
                 }
 
                 @Override
@@ -109,19 +109,14 @@ class CoreTaskCancellationTest {
                 @Override
                 public StorageOutput create(URI file, boolean overwrite) throws IOException {
                     StorageOutput out = s3.create(file, overwrite);
-                    return new StorageOutput() {
+                    return new StorageOutput(file) {
                         @Override
-                        public void write(int b) throws IOException {
-                            out.write(b);
-                        }
-
-                        @Override
-                        public void write(byte[] b, int off, int len) throws IOException {
+                        protected void writeBytes(byte[] b, int off, int len) throws IOException {
                             out.write(b, off, len);
                         }
 
                         @Override
-                        public void commit() throws IOException {
+                        protected void publish() throws IOException {
                             committing.incrementAndGet();
                             boolean interrupted = false;
                             try {
@@ -143,12 +138,7 @@ class CoreTaskCancellationTest {
                         }
 
                         @Override
-                        public long bytesWritten() {
-                            return out.bytesWritten();
-                        }
-
-                        @Override
-                        public void close() throws IOException {
+                        protected void discard() throws IOException {
                             out.close();
                         }
                     };

@@ -81,7 +81,7 @@ class MinioStorageContractTest extends StorageContractTest {
 
     @Test
     void minioIsStronglyConsistentAndTakesCrc32c() {
-        assertEquals(ListingConsistency.STRONG, storage.capabilities().listing());
+        assertEquals(ListingConsistency.STRONG, storage.listing());
         assertEquals(S3Checksum.CRC32C, storage.checksumToSend());
     }
 

@@ -42,7 +42,7 @@ class EventualListingContractTest extends StorageContractTest {
 
     @Test
     void theSuiteSeesThisBackendAsEventual() {
-        assertEquals(ListingConsistency.EVENTUAL, currentStorage().capabilities().listing());
+        assertEquals(ListingConsistency.EVENTUAL, currentStorage().listing());
     }
 
     @AfterEach

@@ -3,7 +3,6 @@ package dev.cairn.storage.tck.faults;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageCapabilities;
 import dev.cairn.storage.StorageOutput;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -48,7 +47,7 @@ import java.util.function.Predicate;
  *       does when a transfer goes wrong on the way.</li>
  *   <li>A listing delay, fixed when wrapping (see {@link #wrap(Storage, Duration)}), hides
  *       from {@link #list} every file committed through this wrapper less than that long ago,
- *       and makes {@link #capabilities()} report {@link ListingConsistency#EVENTUAL}.
+ *       and makes {@link #listing()} report {@link ListingConsistency#EVENTUAL}.
  *       {@code stat} and {@code open} see such files at once, as on stores whose reads
  *       are consistent but whose listings lag. Directories implied by hidden files are
  *       still listed.</li>
@@ -68,7 +67,7 @@ import java.util.function.Predicate;
 public final class FaultInjectingStorage implements Storage {
     private final Storage delegate;
     private final long listingDelayNanos;
-    private final StorageCapabilities capabilities;
+    private final ListingConsistency listing;
     private final List<CallFault> callFaults = new CopyOnWriteArrayList<>();
     private final List<ReadFault> readFaults = new CopyOnWriteArrayList<>();
     // Normalised location -> System.nanoTime() of its last commit; only kept with a listing delay.
@@ -90,10 +89,7 @@ public final class FaultInjectingStorage implements Storage {
             throw new IllegalArgumentException("listingDelay must be >= 0, was: " + listingDelay);
         }
         this.listingDelayNanos = listingDelay.toNanos();
-        StorageCapabilities inner = delegate.capabilities();
-        this.capabilities = listingDelayNanos > 0
-                ? new StorageCapabilities(ListingConsistency.EVENTUAL, inner.atomicRename())
-                : inner;
+        this.listing = listingDelayNanos > 0 ? ListingConsistency.EVENTUAL : delegate.listing();
     }
 
     /** Wraps {@code delegate} with no faults armed and listings as consistent as the delegate's. */
@@ -103,7 +99,7 @@ public final class FaultInjectingStorage implements Storage {
 
     /**
      * Wraps {@code delegate} so that listings lag commits by {@code listingDelay}. Fixed for the
-     * life of the wrapper because {@link #capabilities()} must not change; a zero delay is the
+     * life of the wrapper because {@link #listing()} must not change; a zero delay is the
      * same as {@link #wrap(Storage)}.
      */
     public static FaultInjectingStorage wrap(Storage delegate, Duration listingDelay) {
@@ -247,8 +243,8 @@ public final class FaultInjectingStorage implements Storage {
 
     /** The delegate's, with {@link ListingConsistency#EVENTUAL} listings when a listing delay is set. */
     @Override
-    public StorageCapabilities capabilities() {
-        return capabilities;
+    public ListingConsistency listing() {
+        return listing;
     }
 
     /** The delegate's stream, corrupted or cut short by the read faults that match. */
@@ -409,79 +405,49 @@ public final class FaultInjectingStorage implements Storage {
     private record ReadFault(long flipAt, long truncateAt, long failAt, Predicate<String> names) {
     }
 
+    /**
+     * The delegate's output with write and commit faults. A fault fails the call; the base
+     * class then discards the output (as any failed write or commit does), so nothing is published.
+     */
     private final class FaultyOutput extends StorageOutput {
         private final StorageOutput out;
-        private final URI file;
         private final String name;
-        private boolean broken;
 
         FaultyOutput(StorageOutput out, URI file, String name) {
+            super(file);
             this.out = out;
-            this.file = file;
             this.name = name;
         }
 
-        private void beforeWrite() throws IOException {
+        @Override
+        protected void writeBytes(byte[] b, int off, int len) throws IOException {
             writes.incrementAndGet();
-            checkNotBroken("write file");
-            try {
-                fire(Call.WRITE, name, file);
-            } catch (InjectedFaultException e) {
-                broken = true;
-                throw e;
-            }
-        }
-
-        private void checkNotBroken(String what) throws IOException {
-            if (broken) {
-                throw new IOException("Cannot " + what + ": " + file
-                        + " (expected a usable output, found one broken by an injected fault earlier; close it and retry)");
-            }
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            beforeWrite();
-            out.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            beforeWrite();
+            fire(Call.WRITE, name, file());
             out.write(b, off, len);
         }
 
         @Override
-        public void flush() throws IOException {
+        protected void writeByte(int b) throws IOException {
+            writes.incrementAndGet();
+            fire(Call.WRITE, name, file());
+            out.write(b);
+        }
+
+        @Override
+        protected void flushBytes() throws IOException {
             out.flush();
         }
 
         @Override
-        public void commit() throws IOException {
+        protected void publish() throws IOException {
             commits.incrementAndGet();
-            checkNotBroken("commit file");
-            try {
-                fire(Call.COMMIT, name, file);
-            } catch (InjectedFaultException e) {
-                broken = true;
-                try {
-                    out.close(); // a failed commit publishes nothing, per the StorageOutput contract
-                } catch (IOException | RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
+            fire(Call.COMMIT, name, file());
             out.commit();
-            committed(file);
+            committed(file());
         }
 
         @Override
-        public long bytesWritten() {
-            return out.bytesWritten();
-        }
-
-        @Override
-        public void close() throws IOException {
+        protected void discard() throws IOException {
             out.close();
         }
     }

@@ -104,13 +104,12 @@ class FaultInjectingStorageTest {
             assertThrows(InjectedFaultException.class, () -> out.write(bytes(10)));
             IOException after = assertThrows(IOException.class, () -> out.write(2));
             assertFalse(after instanceof InjectedFaultException, "only the armed call is injected");
-            assertTrue(after.getMessage().contains("broken by an injected fault"), after.getMessage());
+            assertTrue(after.getMessage().contains("found it closed"), "a failed write discards the output: " + after.getMessage());
             assertThrows(IOException.class, out::commit);
-            assertEquals(11, out.bytesWritten());
         }
         assertThrows(NoSuchFileException.class, () -> memory.stat(file));
         assertEquals(1, storage.injectedFaults());
-        assertEquals(4, storage.writes());
+        assertEquals(3, storage.writes(), "the call after the fault never reaches the output");
     }
 
     @Test
@@ -233,8 +232,7 @@ class FaultInjectingStorageTest {
         // long enough that the "hidden right after commit" check holds on a loaded machine
         Duration delay = Duration.ofSeconds(1);
         FaultInjectingStorage lagging = FaultInjectingStorage.wrap(memory, delay);
-        assertEquals(ListingConsistency.EVENTUAL, lagging.capabilities().listing());
-        assertEquals(memory.capabilities().atomicRename(), lagging.capabilities().atomicRename());
+        assertEquals(ListingConsistency.EVENTUAL, lagging.listing());
         put(lagging, uri("old"), bytes(1));
         URI dir = uri("d");
 
@@ -261,8 +259,8 @@ class FaultInjectingStorageTest {
     }
 
     @Test
-    void withoutADelayCapabilitiesAreTheDelegatesAndListingsAreImmediate() throws IOException {
-        assertSame(memory.capabilities(), storage.capabilities());
+    void withoutADelayListingsAreTheDelegatesAndImmediate() throws IOException {
+        assertSame(memory.listing(), storage.listing());
         assertEquals(Duration.ZERO, storage.listingDelay());
         put(storage, uri("now"), bytes(1));
         assertEquals(List.of("now"), storage.list(uri("")).stream().map(FileStatus::name).toList());
