@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.config.CairnOptions;
 import dev.cairn.spark.internal.JvmStorage;
+import dev.cairn.spark.testkit.Point;
 import dev.cairn.spark.testkit.StandaloneCluster;
 import dev.cairn.spark.testkit.TaskGate;
 import dev.cairn.storage.Storage;
@@ -23,22 +24,27 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.time.Duration;
+import java.util.stream.IntStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The harness itself, on a real standalone cluster: records cross JVM boundaries through
  * Spark's Kryo serializer, classes of this module run on executors and reach storage from
- * there, and a killed executor's task is retried elsewhere.
+ * there, and a checkpoint whose executor is killed mid-write completes with every part once.
+ * The kill comes last: the cluster replaces the lost executor, which takes a while.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
     private static StandaloneCluster cluster;
     private static JavaSparkContext sc;
@@ -105,6 +111,7 @@ class StandaloneClusterTest {
     }
 
     @Test
+    @Order(1)
     void recordsTravelBetweenJvmsAndTasksRunInExecutorJvms() {
         List<Reading> input = readings(400);
         long t0 = System.nanoTime();
@@ -128,6 +135,7 @@ class StandaloneClusterTest {
     }
 
     @Test
+    @Order(2)
     void executorsReachStorageThroughTheirOwnRegistry(@TempDir Path dir) throws Exception {
         // Options travel with the task; each executor builds (once) and reuses its own registry.
         Map<String, String> options = Map.of("cairn.serializer", "kryo");
@@ -155,30 +163,46 @@ class StandaloneClusterTest {
     }
 
     @Test
-    void aKilledExecutorsTaskIsRetriedOnAnotherExecutor(@TempDir Path dir) throws Exception {
-        TaskGate gate = TaskGate.create(dir, Set.of(0));
+    @Order(3)
+    void aCheckpointSurvivesAnExecutorKilledMidWrite(@TempDir Path dir) throws Exception {
+        TaskGate gate = TaskGate.create(dir, Set.of(2));
         String appId = sc.sc().applicationId();
-        JavaRDD<Integer> numbers = sc.parallelize(IntStream.range(0, 200).boxed().toList(), 4)
-                .mapPartitionsWithIndex((p, it) -> {
-                    List<Integer> out = new ArrayList<>();
-                    while (it.hasNext()) {
-                        out.add(it.next());
-                        if (out.size() == 25) {
-                            gate.arrive(p); // partition 0's first attempt waits here, half way, to be killed
-                        }
+        String location = dir.resolve("ckpt").toUri().toString();
+        JavaRDD<Point> points = sc.parallelize(Point.upTo(6_000), 6).mapPartitionsWithIndex((p, it) -> {
+            List<Point> out = new ArrayList<>();
+            it.forEachRemaining(out::add);
+            return new java.util.Iterator<Point>() {
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < out.size();
+                }
+
+                @Override
+                public Point next() {
+                    if (next == out.size() / 2) {
+                        gate.arrive(p); // partition 2, attempt 0: half its records are in the part writer
                     }
-                    return out.iterator();
-                }, false);
+                    return out.get(next++);
+                }
+            };
+        }, true);
 
-        CompletableFuture<List<Integer>> job = CompletableFuture.supplyAsync(numbers::collect);
-        TaskGate.Arrival first = gate.awaitArrival(0, Duration.ofSeconds(60));
-        cluster.killExecutor(appId, first.pid());
+        CompletableFuture<JavaRDD<Point>> job = CompletableFuture.supplyAsync(() -> CairnSpark.checkpoint(points, location));
+        TaskGate.Arrival victim = gate.awaitArrival(2, Duration.ofSeconds(60));
+        cluster.killExecutor(appId, victim.pid());
         gate.open();
-        List<Integer> all = job.get(3, TimeUnit.MINUTES);
+        JavaRDD<Point> back = job.get(3, TimeUnit.MINUTES);
 
-        assertEquals(IntStream.range(0, 200).boxed().toList(), all);
-        List<TaskGate.Arrival> runs = gate.arrivals(0);
-        assertTrue(runs.size() >= 2, "partition 0 ran again: " + runs);
-        assertNotEquals(first.pid(), runs.get(runs.size() - 1).pid(), "the retry ran in the killed JVM: " + runs);
+        assertEquals(Point.upTo(6_000), back.collect());
+        assertTrue(gate.arrivals(2).size() >= 2, "partition 2 was retried: " + gate.arrivals(2));
+        assertEquals(List.of("_manifest.json", "part-00000", "part-00001", "part-00002", "part-00003", "part-00004", "part-00005"),
+                CheckpointRddTest.listNames(dir.resolve("ckpt")), "one complete part per partition, nothing else");
+        // executors in other JVMs read it back, and so does another application (a Cairn one)
+        assertEquals(6_000, CairnSpark.readCheckpoint(sc, location).count());
+        try (dev.cairn.CairnContext ctx = dev.cairn.CairnContext.builder().appName("other-app").parallelism(2).build()) {
+            assertEquals(Point.upTo(6_000), ctx.readCheckpoint(URI.create(location)).collect());
+        }
     }
 }
