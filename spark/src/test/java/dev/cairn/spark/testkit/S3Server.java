@@ -29,8 +29,8 @@ import org.jclouds.blobstore.util.ForwardingBlobStore;
 
 /**
  * A real S3 protocol server in this JVM: S3Proxy on a loopback port over an in-memory blob
- * store whose listings can lag behind writes (a new object is readable at once but listed only
- * after a delay: S3 before December 2020, the store of the failure in
+ * store whose listings can lag behind writes (a new part file is readable at once but listed
+ * only after a delay: S3 before December 2020, the store of the failure in
  * {@code shared/seeds/000}). Spark's executors in other JVMs reach it over HTTP like any S3.
  *
  * <p>Written after storage-s3's and storage-hdfs's test servers (which are test code of those
@@ -132,8 +132,8 @@ public final class S3Server implements AutoCloseable {
     }
 
     /**
-     * Listings leave out each object for a while after it was written, while GET and HEAD see
-     * it at once.
+     * Listings leave out each part file for a while after it was written, while GET and HEAD
+     * see it at once.
      */
     static final class LaggingListings extends ForwardingBlobStore {
         private final Map<String, Long> listedFrom = new ConcurrentHashMap<>();
@@ -145,7 +145,14 @@ public final class S3Server implements AutoCloseable {
         }
 
         private void written(String container, String name) {
-            listedFrom.put(container + "/" + name, System.nanoTime() + lagNanos);
+            // Only data files lag: a part file (Spark's and Cairn's are both named part-NNNNN,
+            // S3A writes a temporary object first and copies it to that name). Directory markers
+            // are listed at once, else S3A could not find the checkpoint directory Spark just
+            // created, and the demonstration would fail before the failure it is about.
+            String file = name.substring(name.lastIndexOf('/') + 1);
+            if (file.startsWith("part-")) {
+                listedFrom.put(container + "/" + name, System.nanoTime() + lagNanos);
+            }
         }
 
         @Override
