@@ -1,20 +1,17 @@
 package dev.cairn;
 
 import dev.cairn.config.CairnOptions;
-import dev.cairn.checkpoint.CheckpointFiles;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointListener;
-import dev.cairn.checkpoint.CheckpointManifest;
-import dev.cairn.checkpoint.CheckpointSettings;
-import dev.cairn.checkpoint.ListingWaiter;
-import dev.cairn.checkpoint.ReliableCheckpointDataset;
+import dev.cairn.checkpoint.CheckpointReader;
+import dev.cairn.checkpoint.OrphanSweeper;
+import dev.cairn.exec.ReliableCheckpointDataset;
 import dev.cairn.exec.Dependency;
 import dev.cairn.exec.Engine;
 import dev.cairn.exec.KeyedMapPartitionsDataset;
 import dev.cairn.exec.ParallelCollectionDataset;
 import dev.cairn.exec.RangeDataset;
 import dev.cairn.exec.TaskContext;
-import dev.cairn.serde.Compression;
 import dev.cairn.serde.Serializer;
 import dev.cairn.serde.Serializers;
 import dev.cairn.storage.Storage;
@@ -64,7 +61,8 @@ public final class CairnContext implements AutoCloseable {
     private final Serializer serializer;
     private final StorageRegistry storage;
     private final Engine engine;
-    private final CheckpointSettings checkpointSettings;
+    private final boolean cleanupOnClose;
+    private final boolean cleanupOnGc;
     private final CheckpointListeners listeners = new CheckpointListeners();
     private final AtomicInteger nextDatasetId = new AtomicInteger();
     /** Context directories this context committed checkpoints under, for cleanup-on-close. */
@@ -81,7 +79,9 @@ public final class CairnContext implements AutoCloseable {
         this.parallelism = b.parallelism;
         this.options = options;
         this.serializer = Serializers.fromOptions(options);
-        this.checkpointSettings = CheckpointSettings.from(options);
+        dev.cairn.checkpoint.CheckpointOptions.validate(options);
+        this.cleanupOnClose = options.getBoolean(KnownOptions.CLEANUP_ON_CLOSE, false);
+        this.cleanupOnGc = options.getBoolean(KnownOptions.CLEANUP_ON_GC, false);
         b.listeners.forEach(listeners::add);
         this.storage = StorageRegistry.create(options, b.providers, Thread.currentThread().getContextClassLoader());
         Path spill = Path.of(options.getString(KnownOptions.SPILL_DIR, System.getProperty("java.io.tmpdir")));
@@ -239,20 +239,37 @@ public final class CairnContext implements AutoCloseable {
     <T, U> List<U> runJob(Dataset<T> dataset, int[] partitions, BiFunction<Iterator<T>, TaskContext, U> task) {
         checkOpen("run a job on dataset " + dataset);
         List<CheckpointData<?>> marked = markedInLineage(dataset);
-        marked.forEach(CheckpointData::begin);
+        List<Object> joined = new ArrayList<>(marked.size());
         List<U> results;
         try {
+            for (CheckpointData<?> cp : marked) {
+                joined.add(cp.jobStarted());
+            }
             results = engine.runJob(dataset, partitions, task);
         } catch (RuntimeException e) {
-            for (CheckpointData<?> cp : marked) {
-                cp.abort(e);
-            }
+            endJob(marked, joined, e);
             throw e;
         }
-        for (CheckpointData<?> cp : marked) {
-            cp.finish();
-        }
+        endJob(marked, joined, null);
         return results;
+    }
+
+    /**
+     * Tells every checkpoint a job joined that it ended, ancestors first: a successful job
+     * finishes them; once one fails, the rest are told the job failed.
+     */
+    private static void endJob(List<CheckpointData<?>> marked, List<Object> joined, RuntimeException failure) {
+        RuntimeException first = failure;
+        for (int i = 0; i < joined.size(); i++) {
+            try {
+                marked.get(i).jobEnded(joined.get(i), first);
+            } catch (RuntimeException e) {
+                first = e;
+            }
+        }
+        if (first != null && first != failure) {
+            throw first;
+        }
     }
 
     /** Writes every checkpoint marked in {@code dataset}'s lineage now (an eager checkpoint). */
@@ -300,30 +317,8 @@ public final class CairnContext implements AutoCloseable {
         checkOpen("read checkpoint " + location);
         Checks.notNull(location, "read checkpoint", "location", null);
         URI loc = CheckpointLayout.normalize(location.getScheme() == null ? toUri(location.getPath()) : location);
-        Storage store = storage.storageFor(loc);
-        ListingWaiter waiter = checkpointSettings.waiter();
-        CheckpointManifest manifest = CheckpointFiles.readManifest(store, loc, waiter, "at " + loc);
-        String label = manifest.dataset() == null ? "at " + loc : manifest.dataset() + " of context " + manifest.contextId();
-        Serializer recorded;
-        Compression compression;
-        try {
-            recorded = manifest.serializer().equals(serializer.name()) ? serializer : Serializers.forName(manifest.serializer(), options);
-            compression = Compression.fromId(manifest.compression());
-            if (!compression.isAvailable()) {
-                throw new CairnException("the " + compression.id() + " codec is not on the class path");
-            }
-        } catch (CairnException e) {
-            throw new IncompatibleCheckpointException("read", label, loc, CheckpointManifest.FILE_NAME, "expected a serializer and compression"
-                    + " this process can read, found serializer '" + manifest.serializer() + "' and compression '" + manifest.compression()
-                    + "': " + e.getMessage(), e);
-        }
-        ListingWaiter.Result listing = CheckpointFiles.awaitFiles(store, loc, manifest, waiter, label, "read");
-        Partitioner partitioner = CheckpointFiles.readPartitioner(store, loc, manifest, label);
-        if (!listing.unexpected().isEmpty()) {
-            LOG.warn("Checkpoint {} has files its manifest does not list (debris, not read): {}", loc, listing.unexpected());
-        }
-        ReliableCheckpointDataset<T> ds = new ReliableCheckpointDataset<>(this, loc, manifest, partitioner, store, recorded, compression,
-                label);
+        CheckpointReader reader = CheckpointReader.open(storage, loc, options);
+        ReliableCheckpointDataset<T> ds = new ReliableCheckpointDataset<>(this, reader, storage);
         addReader(loc, ds);
         return ds;
     }
@@ -390,7 +385,7 @@ public final class CairnContext implements AutoCloseable {
     void checkpointCommitted(Dataset<?> dataset, URI checkpointDir, URI location) {
         contextDirs.add(CheckpointLayout.contextDirectory(checkpointDir, contextId));
         addReader(location, dataset);
-        if (checkpointSettings.cleanupOnGc()) {
+        if (cleanupOnGc) {
             deleteWhenUnreachable(dataset, location);
         }
     }
@@ -427,19 +422,28 @@ public final class CairnContext implements AutoCloseable {
      * @param checkpointDir a checkpoint directory, as given to {@link Builder#checkpointDir(String)}
      * @param olderThan     age below which debris is left alone (a writer may still be at work)
      */
-    public dev.cairn.checkpoint.OrphanSweeper.Report sweepOrphans(URI checkpointDir, java.time.Duration olderThan) {
+    public OrphanSweeper.Report sweepOrphans(URI checkpointDir, java.time.Duration olderThan) {
         checkOpen("sweep " + checkpointDir);
         Checks.notNull(checkpointDir, "sweep orphans", "checkpoint directory", null);
         Checks.notNull(olderThan, "sweep orphans", "age", null);
         URI dir = CheckpointLayout.normalize(checkpointDir.getScheme() == null ? toUri(checkpointDir.getPath()) : checkpointDir);
         URI mine = CheckpointLayout.contextDirectory(dir, contextId);
         String minePrefix = mine.toString() + "/";
-        return dev.cairn.checkpoint.OrphanSweeper.sweep(storage.storageFor(dir), dir, olderThan,
-                datasetDir -> datasetDir.toString().startsWith(minePrefix));
+        return OrphanSweeper.sweep(storage, dir, options, olderThan, location -> location.toString().startsWith(minePrefix), false);
     }
 
-    CheckpointSettings checkpointSettings() {
-        return checkpointSettings;
+    /**
+     * The checkpoints under {@code directory}, committed or not, as the format's
+     * {@link dev.cairn.checkpoint.CheckpointScanner} finds them (a checkpoint directory, a
+     * context's directory of checkpoints, a run directory). Reads manifests; deletes nothing.
+     *
+     * @throws CairnException for a scheme no storage serves; a {@link CheckpointIOException} when the store fails
+     */
+    public dev.cairn.checkpoint.CheckpointScanner.Scan scanCheckpoints(URI directory) {
+        checkOpen("scan " + directory);
+        Checks.notNull(directory, "scan checkpoints", "directory", null);
+        URI dir = CheckpointLayout.normalize(directory.getScheme() == null ? toUri(directory.getPath()) : directory);
+        return dev.cairn.checkpoint.CheckpointScanner.scan(storage, dir, options);
     }
 
     CheckpointListener listeners() {
@@ -466,7 +470,7 @@ public final class CairnContext implements AutoCloseable {
                     deleteQuietly(storage, location);
                 }
             }
-            if (checkpointSettings.cleanupOnClose()) {
+            if (cleanupOnClose) {
                 for (URI dir : contextDirs) {
                     deleteQuietly(storage, dir);
                 }

@@ -1,46 +1,51 @@
 package dev.cairn;
 
-import dev.cairn.checkpoint.CheckpointFiles;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
-import dev.cairn.checkpoint.CheckpointSettings;
+import dev.cairn.checkpoint.CheckpointReader;
+import dev.cairn.checkpoint.CheckpointSpec;
 import dev.cairn.checkpoint.CheckpointStats;
-import dev.cairn.checkpoint.ListingWaiter;
-import dev.cairn.checkpoint.LocalCheckpointDataset;
-import dev.cairn.checkpoint.PartReader;
+import dev.cairn.checkpoint.CheckpointWriter;
+import dev.cairn.checkpoint.PartReceipt;
 import dev.cairn.checkpoint.PartWriter;
-import dev.cairn.checkpoint.ReliableCheckpointDataset;
+import dev.cairn.exec.LocalCheckpointDataset;
+import dev.cairn.exec.ReliableCheckpointDataset;
 import dev.cairn.exec.TaskContext;
-import dev.cairn.storage.Storage;
 import java.io.IOException;
+import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoint of one dataset, from the mark to the cut lineage: NONE → MARKED → IN_PROGRESS →
- * CHECKPOINTED.
+ * CHECKPOINTED, driven through the engine-neutral format API ({@link CheckpointWriter},
+ * {@link PartWriter}, {@link CheckpointReader}).
  *
- * <p><b>Reliable.</b> While IN_PROGRESS, every task that computes a partition of the dataset
- * streams its records into the partition's part file as it hands them on (write-through), and
- * publishes the part when the partition ends; a task that stops early or fails discards its part.
- * After the action, {@link #finish()} computes the partitions no task completed (the same
- * write-through writes them), writes {@code _partitioner} and then {@code _manifest.json} (the
- * commit), waits for a listing that shows every part at its size, verifies the bytes, and cuts
- * the lineage: the dataset then reads from a {@link ReliableCheckpointDataset}. A failure before
- * the commit removes the parts and leaves the dataset as it was, lineage intact.
+ * <p><b>Reliable.</b> The first job over the marked dataset starts an <em>attempt</em>: a
+ * {@link CheckpointWriter} for the dataset's directory. While the attempt runs, the first task
+ * that computes a partition claims it and streams its records into the partition's part file as
+ * it hands them on (write-through); its receipt joins the attempt when the part is published. A
+ * task that stops early or fails discards its part and gives the claim back. Other jobs over the
+ * same dataset join the same attempt: each partition has exactly one writer at a time and one part
+ * file. When a job completes, {@link #finish} waits for partitions other jobs are still writing,
+ * computes the partitions nobody wrote, and commits once (manifest last), reloads, verifies and
+ * cuts the lineage. When the last job of an attempt fails, the attempt is aborted: its parts are
+ * removed and the dataset keeps its lineage and its mark; a job that fails while others still run
+ * leaves the attempt to them.
  *
  * <p><b>Local.</b> The dataset is persisted ({@code MEMORY_AND_DISK} unless already persisted),
  * so the block store keeps each partition as the first computation produces it;
- * {@link #finish()} computes missing blocks and cuts the lineage to a {@link LocalCheckpointDataset}.
+ * {@link #finish} computes missing blocks and cuts the lineage to a {@link LocalCheckpointDataset}.
  */
 final class CheckpointData<T> {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointData.class);
@@ -52,14 +57,28 @@ final class CheckpointData<T> {
     private final Map<String, String> metadata;
     private final URI location;
     private final URI checkpointDir;
-    private final Map<Integer, CheckpointManifest.Part> parts = new ConcurrentHashMap<>();
-    private final Set<Integer> claimed = ConcurrentHashMap.newKeySet();
+    /** Serializes finishing; held while waiting for other jobs' tasks, never by a task. */
+    private final ReentrantLock finishing = new ReentrantLock();
     private volatile CheckpointState state = CheckpointState.MARKED;
+    private volatile Attempt attempt;
     private volatile Dataset<T> source;
     private volatile boolean dirty;
     private volatile long startNanos;
-    /** Bumped by every abort, so a part finished by a task of an aborted attempt is not published into the next one. */
-    private volatile int attempt;
+
+    /** One try at writing the checkpoint, shared by every job that runs while it lasts. */
+    private static final class Attempt {
+        final CheckpointWriter writer;
+        final Map<Integer, PartReceipt> receipts = new ConcurrentHashMap<>();
+        /** Partitions being written by a task right now, completed when the task ends. */
+        final Map<Integer, CompletableFuture<Void>> writing = new ConcurrentHashMap<>();
+        /** Jobs that joined and have not ended; guarded by the CheckpointData's monitor. */
+        int activeJobs;
+        volatile boolean over;
+
+        Attempt(CheckpointWriter writer) {
+            this.writer = writer;
+        }
+    }
 
     /**
      * @param dirty whether an earlier attempt of this dataset's checkpoint may have left files in its
@@ -98,25 +117,38 @@ final class CheckpointData<T> {
         return dataset.toString();
     }
 
-    private Storage storage() {
-        return context.storage().storageFor(location);
+    /**
+     * A job over the dataset begins: starts an attempt if none runs, and counts the job in.
+     *
+     * @return the attempt joined ({@code null} for local checkpoints and finished ones); hand it
+     *         back to {@link #jobEnded}
+     */
+    synchronized Object jobStarted() {
+        if (state == CheckpointState.CHECKPOINTED) {
+            return null;
+        }
+        begin();
+        if (attempt != null) {
+            attempt.activeJobs++;
+        }
+        return attempt;
     }
 
-    private CheckpointSettings settings() {
-        return context.checkpointSettings();
-    }
-
-    /** Starts writing: called when a job over the dataset begins, or by an eager checkpoint. */
-    synchronized void begin() {
+    /** Starts an attempt when marked: called when a job begins, or by an eager checkpoint. */
+    private synchronized void begin() {
         if (state != CheckpointState.MARKED) {
             return;
         }
         if (reliable) {
             if (dirty) {
                 // An earlier attempt of this same checkpoint failed; its directory is ours alone.
-                deleteQuietly();
+                deleteDirectory("remove the files of an earlier failed attempt");
                 dirty = false;
             }
+            CheckpointSpec spec = CheckpointSpec.builder(location).options(context.options()).dataset(label()).datasetId(dataset.id())
+                    .datasetName(dataset.name().orElse(null))
+                    .appName(context.appName()).contextId(context.contextId()).serializer(context.serializer().name()).build();
+            attempt = new Attempt(CheckpointWriter.create(context.storage(), spec));
             context.listeners().started(label(), location);
         }
         startNanos = System.nanoTime();
@@ -124,32 +156,61 @@ final class CheckpointData<T> {
     }
 
     /**
-     * Wraps the records of a partition being computed so they are also written to its part file
-     * (reliable checkpoints in progress only, and only by the first task to claim the partition).
+     * A job that joined {@code joined} ended. A successful job finishes the checkpoint; a failed
+     * one aborts the attempt when no other job still runs in it.
+     */
+    void jobEnded(Object joined, Throwable failure) {
+        if (failure == null) {
+            try {
+                finish();
+            } finally {
+                leave(joined, null);
+            }
+            return;
+        }
+        leave(joined, failure);
+    }
+
+    private synchronized void leave(Object joined, Throwable failure) {
+        Attempt a = (Attempt) joined;
+        if (a == null) {
+            return;
+        }
+        a.activeJobs--;
+        if (failure != null && a.activeJobs == 0 && a == attempt && state == CheckpointState.IN_PROGRESS) {
+            abort(failure);
+        }
+    }
+
+    /**
+     * Wraps the records of a partition being computed so they are also written to its part file:
+     * only while a reliable attempt runs, and only by the task that claims the partition first.
      */
     Iterator<T> writeThrough(int partition, Iterator<T> records, TaskContext task) {
-        if (!reliable || state != CheckpointState.IN_PROGRESS || parts.containsKey(partition) || !claimed.add(partition)) {
+        Attempt a = attempt;
+        if (!reliable || a == null || a.over || state != CheckpointState.IN_PROGRESS || a.receipts.containsKey(partition)) {
             return records;
         }
-        String name = CheckpointManifest.partName(partition);
-        int myAttempt = attempt;
+        CompletableFuture<Void> claim = new CompletableFuture<>();
+        if (a.writing.putIfAbsent(partition, claim) != null) {
+            return records; // another task writes this partition now; this one only computes it
+        }
         PartWriter writer;
         try {
-            writer = new PartWriter(storage(), CheckpointLayout.child(location, name), name, context.serializer(), settings().compression());
-        } catch (IOException | RuntimeException e) {
-            claimed.remove(partition);
-            throw new CheckpointException("write", label(), location, name, "expected to create the part file, found an error: " + e, e);
+            writer = a.writer.openPart(partition);
+        } catch (RuntimeException e) {
+            a.writing.remove(partition, claim);
+            claim.complete(null);
+            throw e;
         }
+        String name = CheckpointManifest.partName(partition);
         boolean[] published = {false};
         task.onCompletion(failure -> {
             if (!published[0]) {
-                try {
-                    writer.close();
-                } catch (IOException e) {
-                    LOG.debug("Cannot discard unfinished part {}/{}", location, name, e);
-                }
-                claimed.remove(partition);
+                writer.close();
             }
+            a.writing.remove(partition, claim);
+            claim.complete(null);
         });
         return new Iterator<>() {
             @Override
@@ -160,19 +221,14 @@ final class CheckpointData<T> {
                         throw new CheckpointException("write", label(), location, name,
                                 "expected the job to be running, found it failing; a task of a failed job publishes nothing", null);
                     }
-                    if (myAttempt != attempt) {
+                    if (a.over) {
                         throw new CheckpointException("write", label(), location, name,
-                                "expected the attempt that started this part to be current, found it aborted; the part is discarded", null);
+                                "expected the attempt that started this part to be current, found it over; the part is discarded", null);
                     }
-                    try {
-                        CheckpointManifest.Part part = writer.commit();
-                        published[0] = true;
-                        parts.put(partition, part);
-                        context.listeners().partWritten(label(), location, part);
-                    } catch (IOException e) {
-                        throw new CheckpointException("write", label(), location, name, "expected to publish the part with "
-                                + writer.records() + " records, found an error: " + e, e);
-                    }
+                    PartReceipt receipt = writer.commit();
+                    published[0] = true;
+                    a.receipts.put(partition, receipt);
+                    context.listeners().partWritten(label(), location, receipt.part());
                 }
                 return more;
             }
@@ -184,33 +240,69 @@ final class CheckpointData<T> {
                             "expected the job to be running, found it failing; the part is discarded", null);
                 }
                 T record = records.next();
-                try {
-                    writer.write(record);
-                } catch (IOException | RuntimeException e) {
-                    throw new CheckpointException("write", label(), location, name, "expected to write record " + writer.records()
-                            + " of partition " + partition + ", found an error: " + e, e);
-                }
+                writer.write(record);
                 return record;
             }
         };
     }
 
-    /** Completes the checkpoint after the action that wrote through it; no-op when already done. */
-    synchronized void finish() {
-        if (state == CheckpointState.CHECKPOINTED) {
-            return;
-        }
-        begin();
+    /**
+     * Completes the checkpoint now (an eager checkpoint, or the end of a job): computes what is
+     * missing, commits, verifies and cuts the lineage. No-op once checkpointed.
+     *
+     * @throws CheckpointException when it fails; the dataset keeps its lineage
+     */
+    void finish() {
+        finishing.lock();
         try {
-            if (reliable) {
-                finishReliable();
-            } else {
-                finishLocal();
+            if (state == CheckpointState.CHECKPOINTED) {
+                return;
             }
-        } catch (RuntimeException e) {
-            abort(e);
-            throw e;
+            Attempt a;
+            synchronized (this) {
+                begin();
+                a = attempt;
+                if (a != null) {
+                    a.activeJobs++; // this step is a job of the attempt too: nobody aborts it under us
+                }
+            }
+            try {
+                if (reliable) {
+                    finishReliable(a);
+                } else {
+                    finishLocal();
+                }
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    if (a != null) {
+                        a.activeJobs--;
+                    }
+                    if (state == CheckpointState.IN_PROGRESS && attempt == a) {
+                        abort(e);
+                    }
+                }
+                throw eager(e);
+            }
+            synchronized (this) {
+                if (a != null) {
+                    a.activeJobs--;
+                }
+            }
+        } finally {
+            finishing.unlock();
         }
+    }
+
+    /** An eager checkpoint promises a {@link CheckpointException}: a task's failure becomes its cause. */
+    private RuntimeException eager(RuntimeException e) {
+        if (mode != CheckpointMode.EAGER || e instanceof CheckpointException) {
+            return e;
+        }
+        if (e instanceof TaskFailedException tfe && tfe.getCause() instanceof CheckpointException ce) {
+            return ce;
+        }
+        return new CheckpointException("write", label(), location, null, "expected every partition to be computed, found: "
+                + e.getMessage(), e);
     }
 
     private int[] missingPartitions(java.util.function.IntPredicate have) {
@@ -248,25 +340,55 @@ final class CheckpointData<T> {
                 Duration.ZERO, 0));
     }
 
-    private void finishReliable() {
-        computeAll(missingPartitions(parts::containsKey));
+    /**
+     * Writes what no task wrote: waits for the partitions other jobs' tasks are writing, then
+     * computes those still without a part, until every partition has one.
+     */
+    private void writeMissing(Attempt a) {
         int n = dataset.numPartitions();
-        List<CheckpointManifest.Part> ordered = new ArrayList<>(n);
-        for (int p = 0; p < n; p++) {
-            CheckpointManifest.Part part = parts.get(p);
-            if (part == null) {
-                throw new MissingPartException("commit", label(), location, CheckpointManifest.partName(p),
-                        "expected every partition to be written before the commit, found this one unwritten", null);
+        while (true) {
+            int[] missing = missingPartitions(a.receipts::containsKey);
+            if (missing.length == 0) {
+                return;
             }
-            ordered.add(part);
+            boolean waited = false;
+            for (int p : missing) {
+                CompletableFuture<Void> inFlight = a.writing.get(p);
+                if (inFlight != null) {
+                    await(inFlight);
+                    waited = true;
+                }
+            }
+            if (waited) {
+                continue; // those tasks may have published, or given their claim back
+            }
+            computeAll(missing);
+            if (missingPartitions(a.receipts::containsKey).length == missing.length && a.writing.isEmpty()) {
+                // Nothing was written although nobody else writes: should not happen; fail rather than loop.
+                throw new MissingPartException("commit", label(), location, CheckpointManifest.partName(missing[0]),
+                        "expected every partition of " + n + " to be written before the commit, found " + missing.length
+                                + " unwritten after computing them", null);
+            }
         }
-        Storage storage = storage();
+    }
+
+    private void await(CompletableFuture<Void> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("commit", label(), location, null,
+                    "expected to wait for a part another job is writing, found the thread interrupted", e);
+        } catch (ExecutionException e) {
+            // the future only ever completes normally
+        }
+    }
+
+    private void finishReliable(Attempt a) {
+        writeMissing(a);
+        int n = dataset.numPartitions();
         Partitioner partitioner = dataset.partitioner().orElse(null);
-        long partitionerCrc = partitioner == null ? 0 : CheckpointFiles.writePartitioner(storage, location, partitioner, label());
-        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT_VERSION, dataset.id(), dataset.name().orElse(null),
-                label(), context.appName(), context.contextId(), n, ordered, context.serializer().name(), settings().compression().id(),
-                Instant.now(), partitioner == null ? null : partitioner.getClass().getName(), partitionerCrc, metadata);
-        CheckpointFiles.writeManifest(storage, location, manifest, label());
+        CheckpointManifest manifest = a.writer.commit(a.receipts.values(), n, (Serializable) partitioner, metadata);
         Duration writeTime = Duration.ofNanos(System.nanoTime() - startNanos);
         context.checkpointCommitted(dataset, checkpointDir, location);
         context.listeners().committed(label(), location, manifest);
@@ -274,67 +396,55 @@ final class CheckpointData<T> {
         // Committed. From here on a failure leaves the files in place: they are a valid checkpoint
         // that a later readCheckpoint may still read once the store shows them.
         long verifyStart = System.nanoTime();
-        ListingWaiter.Result listing;
-        CheckpointManifest reloaded;
+        CheckpointReader reader;
         try {
-            // Wait until the store lists every file written, the manifest too, at its size: on an eventual
-            // store that is what a reader needs, and a timeout names exactly what is not visible yet.
-            // The manifest's presence is awaited, not its size: its content is what the read-back below checks.
-            listing = CheckpointFiles.awaitFiles(storage, location, manifest, true, settings().waiter(), label(), "reload");
-            // Then reload as any reader would: the manifest from the store, checked against the dataset.
-            reloaded = CheckpointFiles.readManifest(storage, location, settings().waiter(), label());
-            if (reloaded.numPartitions() != n) {
-                throw new PartitionCountMismatchException("reload", label(), location, CheckpointManifest.FILE_NAME,
-                        "expected " + n + " partitions as the original dataset has, found " + reloaded.numPartitions(), null);
-            }
-            if (!reloaded.parts().equals(manifest.parts())) {
-                CheckpointFiles.awaitFiles(storage, location, reloaded, settings().waiter(), label(), "reload");
-            }
-            if (settings().verifyChecksums()) {
-                List<CheckpointManifest.Part> listed = reloaded.parts();
-                context.engine().runParallel(n, p -> PartReader.verifyBytes(storage, location, listed.get(p), label()));
-            }
+            reader = a.writer.reload();
         } catch (RuntimeException e) {
-            // The files stay (a reader may still use them once the store shows them), but this
-            // attempt is over: a retry deletes them and writes every part again.
-            resetForRetry();
+            // This attempt is over: a retry deletes the files and writes every part again.
+            synchronized (this) {
+                a.over = true;
+                resetForRetry();
+            }
             context.listeners().failed(label(), location, e);
             throw e;
         }
-        if (!listing.unexpected().isEmpty()) {
-            LOG.warn("Checkpoint {} of {} has files its manifest does not list (debris, not read): {}", location, label(),
-                    listing.unexpected());
+        source = new ReliableCheckpointDataset<>(context, reader, context.storage());
+        synchronized (this) {
+            a.over = true;
+            attempt = null;
+            state = CheckpointState.CHECKPOINTED;
         }
-        source = new ReliableCheckpointDataset<>(context, location, reloaded, partitioner, storage, context.serializer(),
-                settings().compression(), label());
-        state = CheckpointState.CHECKPOINTED;
         dataset.clearDependencies();
         CheckpointStats stats = new CheckpointStats(label(), location, n, manifest.totalRecords(), manifest.totalBytes(), writeTime,
-                Duration.ofNanos(System.nanoTime() - verifyStart), listing.listings());
+                Duration.ofNanos(System.nanoTime() - verifyStart), reader.listings());
         LOG.info(stats.summary());
         context.listeners().verified(label(), location, stats);
     }
 
     /** Undoes an attempt that failed before its commit: removes its parts; the dataset keeps its lineage. */
-    synchronized void abort(Throwable cause) {
-        if (state != CheckpointState.IN_PROGRESS) {
-            return; // committed-but-unverified attempts were handled in finishReliable
-        }
+    private synchronized void abort(Throwable cause) {
+        Attempt a = attempt;
         resetForRetry();
-        if (reliable) {
-            deleteQuietly();
-            context.listeners().failed(label(), location, cause);
-            LOG.warn("Checkpoint of {} to {} failed and was removed; the dataset keeps its lineage: {}", label(), location,
+        if (!reliable || a == null) {
+            return;
+        }
+        a.over = true;
+        context.listeners().failed(label(), location, cause);
+        try {
+            a.writer.abort();
+            dirty = false;
+            LOG.warn("Checkpoint of {} to {} failed and its parts were removed; the dataset keeps its lineage: {}", label(), location,
                     cause.toString());
+        } catch (CheckpointException e) {
+            LOG.warn("Checkpoint of {} to {} failed, and its parts could not be removed ({}); the next attempt removes them, or"
+                    + " CairnContext.sweepOrphans; the dataset keeps its lineage: {}", label(), location, e.getMessage(), cause.toString());
         }
     }
 
     /** Back to MARKED (lazy) or NONE (eager) with nothing written, so that the next attempt starts over. */
     private void resetForRetry() {
-        attempt++;
+        attempt = null;
         state = mode == CheckpointMode.EAGER ? CheckpointState.NONE : CheckpointState.MARKED;
-        parts.clear();
-        claimed.clear();
         dirty = reliable;
     }
 
@@ -343,11 +453,11 @@ final class CheckpointData<T> {
         return dirty;
     }
 
-    private void deleteQuietly() {
+    private void deleteDirectory(String why) {
         try {
-            storage().delete(location);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Cannot remove the parts of failed checkpoint {}: {}", location, e.toString());
+            context.storage().storageFor(location).delete(location);
+        } catch (IOException e) {
+            throw new CheckpointIOException("write", label(), location, null, "expected to " + why + ", found an error: " + e, e);
         }
     }
 }

@@ -15,6 +15,10 @@ import java.util.TreeSet;
 final class KnownOptions {
     /** Where persisted blocks spill; default: {@code java.io.tmpdir}. */
     static final String SPILL_DIR = "cairn.spill.dir";
+    /** Delete this context's checkpoints when it closes; default {@code false}. */
+    static final String CLEANUP_ON_CLOSE = "cairn.checkpoint.cleanup-on-close";
+    /** Delete a checkpoint once its dataset is garbage collected; default {@code false}. */
+    static final String CLEANUP_ON_GC = "cairn.checkpoint.cleanup-on-gc";
 
     /** Keys fixed by the design, known even when the module that reads them is not on the class path. */
     private static final Set<String> CORE = Set.of(
@@ -40,7 +44,9 @@ final class KnownOptions {
             served.addAll(p.schemes(options));
         }
         keys.addAll(Serializers.optionKeys());
-        keys.addAll(dev.cairn.checkpoint.CheckpointSettings.optionKeys());
+        keys.addAll(dev.cairn.checkpoint.CheckpointOptions.keys());
+        keys.add(CLEANUP_ON_CLOSE);
+        keys.add(CLEANUP_ON_GC);
         for (StorageProvider p : providers) {
             keys.addAll(p.optionKeys());
         }

@@ -1,10 +1,11 @@
 package dev.cairn.checkpoint;
 
 import dev.cairn.CairnException;
+import dev.cairn.CheckpointException;
+import dev.cairn.CheckpointIOException;
 import dev.cairn.CorruptPartException;
 import dev.cairn.IncompatibleCheckpointException;
 import dev.cairn.MissingPartException;
-import dev.cairn.Partitioner;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.Storage;
@@ -15,7 +16,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +29,13 @@ import java.util.zip.CRC32C;
 /**
  * Reads and writes the small files of a checkpoint ({@code _manifest.json}, {@code _partitioner})
  * and checks a checkpoint directory against its manifest. Every failure names the dataset,
- * the directory and the file.
+ * the directory and the file; a failure of the store is a {@link CheckpointIOException}, bytes
+ * that disagree with what was written a {@link CorruptPartException}.
  */
-public final class CheckpointFiles {
+final class CheckpointFiles {
+    /** The largest manifest or partitioner file read into memory (a manifest of 100,000 parts is about 10 MiB). */
+    static final int MAX_SMALL_FILE = 256 * 1024 * 1024;
+
     private CheckpointFiles() {
     }
 
@@ -37,23 +44,31 @@ public final class CheckpointFiles {
      *
      * @return the manifest's length in bytes
      */
-    public static long writeManifest(Storage storage, URI location, CheckpointManifest manifest, String label) {
+    static long writeManifest(Storage storage, URI location, CheckpointManifest manifest, String label) {
         byte[] json = manifest.toJson();
         writeSmallFile(storage, location, CheckpointManifest.FILE_NAME, json, false, label);
         return json.length;
     }
 
-    /** Writes {@code _partitioner} (Java serialization: partitioners are {@link java.io.Serializable}) and returns its CRC32C. */
-    public static long writePartitioner(Storage storage, URI location, Partitioner partitioner, String label) {
+    /** The partitioner's Java serialization, for {@code _partitioner}. */
+    static byte[] serializePartitioner(Serializable partitioner, URI location, String label) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(partitioner);
-        } catch (IOException e) {
-            throw new CairnException("Cannot write checkpoint of dataset " + label + ": " + location + "/" + CheckpointManifest.PARTITIONER_FILE
-                    + " (expected a serializable partitioner, found " + partitioner.getClass().getName() + ": " + e + ")", e);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException("write", label, location, CheckpointManifest.PARTITIONER_FILE,
+                    "expected a serializable partitioner, found " + partitioner.getClass().getName() + ": " + e, e);
         }
-        byte[] data = bytes.toByteArray();
+        return bytes.toByteArray();
+    }
+
+    /** Writes {@code _partitioner} (replacing one an earlier, failed commit may have left) and returns its CRC32C. */
+    static long writePartitioner(Storage storage, URI location, byte[] data, String label) {
         writeSmallFile(storage, location, CheckpointManifest.PARTITIONER_FILE, data, true, label);
+        return crc32c(data);
+    }
+
+    static long crc32c(byte[] data) {
         CRC32C crc = new CRC32C();
         crc.update(data);
         return crc.getValue();
@@ -63,44 +78,33 @@ public final class CheckpointFiles {
         try (StorageOutput out = storage.create(CheckpointLayout.child(location, name), overwrite)) {
             out.write(data);
             out.commit();
+        } catch (FileAlreadyExistsException e) {
+            throw new CheckpointException("commit", label, location, name, "expected to write " + name + " once, found one there"
+                    + " already: another writer committed this location", e);
         } catch (IOException e) {
-            throw new CairnException("Cannot write checkpoint of dataset " + label + ": " + location + "/" + name
-                    + " (expected to publish " + data.length + " bytes, found an error: " + e + ")", e);
+            throw new CheckpointIOException("write", label, location, name, "expected to publish " + data.length
+                    + " bytes, found an error: " + e, e);
         }
     }
 
     /**
      * Reads and parses {@code _manifest.json}. On a store with eventual listings the manifest of
-     * a just-written checkpoint may not be readable yet, so a missing manifest is retried until
-     * the waiter's timeout.
+     * a just-written checkpoint may not be readable yet, so a missing manifest is asked for again,
+     * with the waiter's delays, until its timeout; a failing read is retried a few times.
      *
      * @throws MissingPartException            when there is no manifest (the message says what the directory holds)
      * @throws IncompatibleCheckpointException  for a newer format version
      * @throws CorruptPartException             for a manifest that cannot be parsed
+     * @throws CheckpointIOException            when the store keeps failing
      */
-    public static CheckpointManifest readManifest(Storage storage, URI location, ListingWaiter waiter, String label) {
-        URI file = CheckpointLayout.child(location, CheckpointManifest.FILE_NAME);
-        long deadline = System.nanoTime() + waiter.timeout().toNanos();
-        long delayMillis = 50;
-        byte[] json;
-        while (true) {
-            try (InputStream in = storage.open(file)) {
-                json = in.readAllBytes();
-                break;
-            } catch (NoSuchFileException e) {
-                boolean eventual = storage.capabilities().listing() == ListingConsistency.EVENTUAL;
-                if (!eventual || System.nanoTime() > deadline) {
-                    throw new MissingPartException("read", label, location, CheckpointManifest.FILE_NAME,
-                            "expected a committed checkpoint with its manifest, found " + describe(storage, location)
-                                    + (eventual ? " after waiting " + waiter.timeout().toMillis() + " ms (the store is eventually"
-                                    + " consistent: a manifest written moments ago may still appear)" : ""), e);
-                }
-                sleep(delayMillis, label, location);
-                delayMillis = Math.min(delayMillis * 2, 2000);
-            } catch (IOException e) {
-                throw new CorruptPartException("read", label, location, CheckpointManifest.FILE_NAME,
-                        "expected a readable manifest, found an error: " + e, e);
-            }
+    static CheckpointManifest readManifest(Storage storage, URI location, ListingWaiter waiter, String label) {
+        byte[] json = readSmallFile(storage, location, CheckpointManifest.FILE_NAME, waiter, label, "read");
+        if (json == null) {
+            boolean eventual = storage.capabilities().listing() == ListingConsistency.EVENTUAL;
+            throw new MissingPartException("read", label, location, CheckpointManifest.FILE_NAME,
+                    "expected a committed checkpoint with its manifest, found " + describe(storage, location)
+                            + (eventual && waiter.timeout().toMillis() > 0 ? " after waiting " + waiter.timeout().toMillis()
+                            + " ms (the store is eventually consistent: a manifest written moments ago may still appear)" : ""), null);
         }
         try {
             return CheckpointManifest.parse(json);
@@ -110,6 +114,45 @@ public final class CheckpointFiles {
             }
             throw new CorruptPartException("read", label, location, CheckpointManifest.FILE_NAME, e.getMessage(), e);
         }
+    }
+
+    /**
+     * The bytes of a small file, or {@code null} when it is not there (after polling with the
+     * waiter's delays on an eventually consistent store).
+     */
+    private static byte[] readSmallFile(Storage storage, URI location, String name, ListingWaiter waiter, String label, String verb) {
+        URI file = CheckpointLayout.child(location, name);
+        boolean eventual = storage.capabilities().listing() == ListingConsistency.EVENTUAL;
+        long deadline = System.nanoTime() + waiter.timeout().toNanos();
+        long delay = waiter.initialDelay().toNanos();
+        int failures = 0;
+        while (true) {
+            try (InputStream in = storage.open(file)) {
+                return readBounded(in, location, name, label);
+            } catch (NoSuchFileException e) {
+                long now = System.nanoTime();
+                if (!eventual || now >= deadline) {
+                    return null;
+                }
+                sleepNanos(Math.min(delay, deadline - now), label, location, verb);
+                delay = Math.min(delay * 2, waiter.maxDelay().toNanos());
+            } catch (IOException e) {
+                if (++failures >= Retries.ATTEMPTS) {
+                    throw new CheckpointIOException(verb, label, location, name, "expected a readable " + name
+                            + ", found an error " + failures + " times: " + e, e);
+                }
+                Retries.pause(failures - 1, label, location, verb);
+            }
+        }
+    }
+
+    private static byte[] readBounded(InputStream in, URI location, String name, String label) throws IOException {
+        byte[] data = in.readNBytes(MAX_SMALL_FILE + 1);
+        if (data.length > MAX_SMALL_FILE) {
+            throw new CorruptPartException("read", label, location, name, "expected at most " + MAX_SMALL_FILE
+                    + " bytes, found a larger file", null);
+        }
+        return data;
     }
 
     /** What a directory without a manifest holds, in words, for error messages. */
@@ -127,55 +170,67 @@ public final class CheckpointFiles {
         }
     }
 
-    /** Reads {@code _partitioner} and checks it against the manifest's CRC32C; {@code null} when the checkpoint has none. */
-    public static Partitioner readPartitioner(Storage storage, URI location, CheckpointManifest manifest, String label) {
+    /**
+     * Reads {@code _partitioner} and checks it against the manifest's CRC32C; {@code null} when
+     * the checkpoint has none.
+     */
+    static byte[] readPartitioner(Storage storage, URI location, CheckpointManifest manifest, ListingWaiter waiter, String label) {
         if (manifest.partitioner() == null) {
             return null;
         }
-        byte[] data;
-        try (InputStream in = storage.open(CheckpointLayout.child(location, CheckpointManifest.PARTITIONER_FILE))) {
-            data = in.readAllBytes();
-        } catch (NoSuchFileException e) {
+        byte[] data = readSmallFile(storage, location, CheckpointManifest.PARTITIONER_FILE, waiter, label, "read");
+        if (data == null) {
             throw new MissingPartException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
-                    "expected the " + manifest.partitioner() + " the manifest names, found no file", e);
-        } catch (IOException e) {
-            throw new CorruptPartException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
-                    "expected a readable partitioner, found an error: " + e, e);
+                    "expected the " + manifest.partitioner() + " the manifest names, found no file", null);
         }
-        CRC32C crc = new CRC32C();
-        crc.update(data);
-        if (crc.getValue() != manifest.partitionerCrc32c()) {
+        long crc = crc32c(data);
+        if (crc != manifest.partitionerCrc32c()) {
             throw new CorruptPartException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
-                    "expected CRC32C " + PartReader.hex(manifest.partitionerCrc32c()) + ", found " + PartReader.hex(crc.getValue()), null);
+                    "expected CRC32C " + hex(manifest.partitionerCrc32c()) + ", found " + hex(crc), null);
         }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(data))) {
-            return (Partitioner) in.readObject();
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+        return data;
+    }
+
+    /** Deserializes a partitioner read by {@link #readPartitioner}. */
+    static Object deserializePartitioner(byte[] data, URI location, String className, String label) {
+        try (ObjectInputStream in = new ContextObjectInputStream(new ByteArrayInputStream(data))) {
+            return in.readObject();
+        } catch (ClassNotFoundException e) {
+            throw new IncompatibleCheckpointException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
+                    "expected the partitioner class " + className + " on the class path, found " + e, e);
+        } catch (IOException | RuntimeException e) {
             throw new CorruptPartException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
-                    "expected a serialized " + manifest.partitioner() + ", found " + e, e);
+                    "expected a serialized " + className + ", found " + e, e);
+        }
+    }
+
+    /** Resolves classes through the thread's context class loader (an application's, a Spark executor's), then the default. */
+    private static final class ContextObjectInputStream extends ObjectInputStream {
+        ContextObjectInputStream(InputStream in) throws IOException {
+            super(in);
+        }
+
+        @Override
+        protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            if (loader != null) {
+                try {
+                    return Class.forName(desc.getName(), false, loader);
+                } catch (ClassNotFoundException e) {
+                    // fall back to the default resolution below
+                }
+            }
+            return super.resolveClass(desc);
         }
     }
 
     /**
-     * Waits until the listing shows every file the manifest names with its size, and checks the
-     * manifest against itself (one part per partition, named in order).
+     * Waits until the listing shows every file the manifest names with its size, the manifest
+     * itself too when {@code withManifest} (the writer knows its manifest before any reader can
+     * see it), and checks the manifest against itself (parts named in order).
      */
-    public static ListingWaiter.Result awaitFiles(Storage storage, URI location, CheckpointManifest manifest, ListingWaiter waiter,
-                                                  String label, String verb) {
-        return awaitFiles(storage, location, manifest, false, waiter, label, verb);
-    }
-
-    /**
-     * As {@link #awaitFiles(Storage, URI, CheckpointManifest, ListingWaiter, String, String)}, and
-     * also waits for {@code _manifest.json} itself when {@code withManifest}: the writer of a
-     * checkpoint knows its manifest before any reader can see it.
-     */
-    public static ListingWaiter.Result awaitFiles(Storage storage, URI location, CheckpointManifest manifest, boolean withManifest,
-                                                  ListingWaiter waiter, String label, String verb) {
-        if (manifest.parts().size() != manifest.numPartitions()) {
-            throw new CorruptPartException(verb, label, location, CheckpointManifest.FILE_NAME, "expected one part per partition ("
-                    + manifest.numPartitions() + "), found " + manifest.parts().size() + " parts listed", null);
-        }
+    static ListingWaiter.Result awaitFiles(Storage storage, URI location, CheckpointManifest manifest, boolean withManifest,
+                                           ListingWaiter waiter, String label, String verb) {
         Map<String, Long> expected = new LinkedHashMap<>();
         for (int i = 0; i < manifest.parts().size(); i++) {
             CheckpointManifest.Part p = manifest.parts().get(i);
@@ -196,12 +251,16 @@ public final class CheckpointFiles {
                 label, verb);
     }
 
-    private static void sleep(long millis, String label, URI location) {
+    static String hex(long crc) {
+        return String.format("%08x", crc);
+    }
+
+    static void sleepNanos(long nanos, String label, URI location, String verb) {
         try {
-            Thread.sleep(millis);
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CairnException("Cannot read checkpoint of dataset " + label + ": " + location + " (interrupted)", e);
+            throw new CairnException("Cannot " + verb + " checkpoint of dataset " + label + ": " + location + " (interrupted)", e);
         }
     }
 }

@@ -20,8 +20,14 @@ import java.util.Objects;
  * every part with its byte length, record count and CRC32C, so readers judge the directory against
  * it and never by counting files.
  *
- * <p>Readers ignore fields they do not know (so later versions of format 1 may add some) and
- * refuse a manifest whose {@code formatVersion} is newer than {@link #FORMAT_VERSION}.
+ * <p>Readers ignore fields they do not know (so later revisions of a format version may add some)
+ * and refuse a manifest whose {@code formatVersion} is newer than {@link #FORMAT_VERSION}.
+ *
+ * <p>Format versions: <b>1</b>, part files are the record stream as it is; <b>2</b> (written
+ * since wave 2), part files are cut into CRC32C-checked blocks of at most {@code blockSize} bytes
+ * (see {@link #blockSize()}), so a reader checks every byte before it decodes it. Both are read.
+ *
+ * <p>Serializable, so a reader can travel to another process with it.
  *
  * @param formatVersion  the layout version, {@link #FORMAT_VERSION} when written by this code
  * @param datasetId      id of the dataset in the writing context
@@ -37,13 +43,19 @@ import java.util.Objects;
  * @param partitioner    class of the partitioner stored in {@code _partitioner}, or {@code null} if none
  * @param partitionerCrc32c CRC32C of the {@code _partitioner} file (0 if none)
  * @param metadata       free user metadata (the resumable loop keeps its iteration here)
+ * @param blockSize      format 2: the largest block of a part file; 0 for format 1 (no blocks)
  */
 public record CheckpointManifest(int formatVersion, int datasetId, String datasetName, String dataset, String appName,
                                  String contextId, int numPartitions, List<Part> parts, String serializer, String compression,
-                                 Instant createdAt, String partitioner, long partitionerCrc32c, Map<String, String> metadata) {
+                                 Instant createdAt, String partitioner, long partitionerCrc32c, Map<String, String> metadata,
+                                 int blockSize) implements java.io.Serializable {
 
     /** The layout version this code writes and the newest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The block size format 2 writes: 64 KiB. */
+    public static final int DEFAULT_BLOCK_SIZE = 64 * 1024;
+    /** The largest block size a reader accepts (bounds what a damaged or hostile manifest can make it allocate). */
+    public static final int MAX_BLOCK_SIZE = 16 * 1024 * 1024;
     /** Name of the manifest file. */
     public static final String FILE_NAME = "_manifest.json";
     /** Name of the file holding the serialized partitioner. */
@@ -59,7 +71,7 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
      * @param records number of records in it
      * @param crc32c  CRC32C of the file's bytes
      */
-    public record Part(String name, long bytes, long records, long crc32c) {
+    public record Part(String name, long bytes, long records, long crc32c) implements java.io.Serializable {
     }
 
     /** Copies the collections; validates the shape. */
@@ -69,6 +81,13 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
         Objects.requireNonNull(serializer, "serializer");
         Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /**
+     * Whether part files are cut into checksummed blocks (format 2 and later).
+     */
+    public boolean blocked() {
+        return blockSize > 0;
     }
 
     /** {@code part-00000} … : the index zero-padded to 5 digits, more when needed. */
@@ -112,6 +131,9 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
             g.writeStringField("createdAt", createdAt.toString());
             g.writeStringField("partitioner", partitioner);
             g.writeNumberField("partitionerCrc32c", partitionerCrc32c);
+            if (blockSize > 0) {
+                g.writeNumberField("blockSize", blockSize);
+            }
             g.writeObjectFieldStart("metadata");
             for (Map.Entry<String, String> e : metadata.entrySet()) {
                 g.writeStringField(e.getKey(), e.getValue());
@@ -209,11 +231,23 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
             throw new FormatException("expected an ISO-8601 'createdAt', found '" + fields.get("createdAt") + "'", false, e);
         }
         int numPartitions = (int) number(fields, "numPartitions");
+        if (numPartitions < 0 || numPartitions != parts.size()) {
+            throw new FormatException("expected 'numPartitions' to equal the " + parts.size() + " entries of 'parts', found "
+                    + numPartitions, false, null);
+        }
+        long blockSize = fields.get("blockSize") == null ? 0 : number(fields, "blockSize");
+        if (version >= 2 && (blockSize < 1 || blockSize > MAX_BLOCK_SIZE)) {
+            throw new FormatException("expected a 'blockSize' of 1 to " + MAX_BLOCK_SIZE + " bytes in a format " + version
+                    + " manifest, found " + (fields.get("blockSize") == null ? "none" : blockSize), false, null);
+        }
+        if (version < 2) {
+            blockSize = 0;
+        }
         return new CheckpointManifest((int) version, (int) number(fields, "datasetId"), (String) fields.get("datasetName"),
                 optionalText(fields, "dataset"), optionalText(fields, "appName"), optionalText(fields, "contextId"),
                 numPartitions, parts, text(fields, "serializer"), text(fields, "compression"), created,
                 (String) fields.get("partitioner"), fields.get("partitionerCrc32c") == null ? 0 : number(fields, "partitionerCrc32c"),
-                metadata == null ? Map.of() : metadata);
+                metadata == null ? Map.of() : metadata, (int) blockSize);
     }
 
     private static List<Part> readParts(JsonParser p) throws IOException, FormatException {

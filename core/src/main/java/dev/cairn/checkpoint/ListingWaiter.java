@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint;
 
 import dev.cairn.CairnException;
+import dev.cairn.CheckpointIOException;
 import dev.cairn.CorruptPartException;
 import dev.cairn.ListingTimeoutException;
 import dev.cairn.MissingPartException;
@@ -32,9 +33,18 @@ import org.slf4j.LoggerFactory;
  * reliable checkpoint lacked on S3: it listed once and failed with "different number of
  * partitions" whenever the listing lagged.
  *
+ * <p>A size that is wrong and stays the same over several listings for {@link #STABLE_WRONG_SIZE}
+ * is not a slow listing (Cairn never overwrites a part, so there is no older version to lag
+ * behind): the wait fails at once with a {@link CorruptPartException} that says so, instead of
+ * waiting out the timeout.
+ *
  * <p>Thread-safe; holds no state between calls.
  */
-public final class ListingWaiter {
+final class ListingWaiter {
+    /** How long a wrong listed size must stay the same before it is judged not to be a lag. */
+    static final Duration STABLE_WRONG_SIZE = Duration.ofSeconds(2);
+    private static final int STABLE_LISTINGS = 3;
+
     private static final Logger LOG = LoggerFactory.getLogger(ListingWaiter.class);
 
     private final Duration timeout;
@@ -42,7 +52,7 @@ public final class ListingWaiter {
     private final Duration maxDelay;
 
     /** What a wait found. */
-    public record Result(int listings, Duration waited, List<String> unexpected) {
+    record Result(int listings, Duration waited, List<String> unexpected) {
     }
 
     /**
@@ -50,7 +60,7 @@ public final class ListingWaiter {
      * @param initialDelay delay before the second listing
      * @param maxDelay     the longest delay between two listings
      */
-    public ListingWaiter(Duration timeout, Duration initialDelay, Duration maxDelay) {
+    ListingWaiter(Duration timeout, Duration initialDelay, Duration maxDelay) {
         if (timeout.isNegative() || initialDelay.isNegative() || initialDelay.isZero() || maxDelay.compareTo(initialDelay) < 0) {
             throw new CairnException("Cannot configure listing waits (expected timeout >= 0 and 0 < initial delay <= max delay, found timeout "
                     + timeout + ", initial delay " + initialDelay + ", max delay " + maxDelay + ")");
@@ -60,8 +70,18 @@ public final class ListingWaiter {
         this.maxDelay = maxDelay;
     }
 
+    /** The first delay. */
+    Duration initialDelay() {
+        return initialDelay;
+    }
+
+    /** The longest delay. */
+    Duration maxDelay() {
+        return maxDelay;
+    }
+
     /** The timeout. */
-    public Duration timeout() {
+    Duration timeout() {
         return timeout;
     }
 
@@ -78,20 +98,16 @@ public final class ListingWaiter {
      * @return the number of listings made, the time waited, and the names of files the listing
      *         shows that {@code expected} does not (debris: reported, never read)
      */
-    public Result await(Storage storage, URI directory, Map<String, Long> expected, Set<String> ignored, String dataset, String verb) {
+    Result await(Storage storage, URI directory, Map<String, Long> expected, Set<String> ignored, String dataset, String verb) {
         boolean eventual = storage.capabilities().listing() == ListingConsistency.EVENTUAL;
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long delayNanos = initialDelay.toNanos();
         int listings = 0;
+        Map<String, Long> lastWrongSize = new HashMap<>();
+        Map<String, long[]> wrongSince = new HashMap<>(); // name -> {first nanos it was seen at this size, listings}
         while (true) {
-            List<FileStatus> listing;
-            try {
-                listing = storage.list(directory);
-            } catch (IOException e) {
-                throw new MissingPartException(verb, dataset, directory, null,
-                        "expected to list the checkpoint directory, found an error: " + e.getMessage(), e);
-            }
+            List<FileStatus> listing = list(storage, directory, dataset, verb);
             listings++;
             Map<String, Long> seen = new HashMap<>();
             List<String> unexpected = new ArrayList<>();
@@ -120,6 +136,9 @@ public final class ListingWaiter {
                 }
             }
             Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            if (eventual) {
+                failOnStableWrongSizes(expected, seen, lastWrongSize, wrongSince, directory, dataset, verb);
+            }
             if (missing.isEmpty()) {
                 if (listings > 1) {
                     LOG.info("Listing of {} showed all {} expected files after {} listings and {} ms", directory, expected.size(),
@@ -157,6 +176,53 @@ public final class ListingWaiter {
                         + " (interrupted while waiting for a consistent listing)", e);
             }
             delayNanos = Math.min(delayNanos * 2, maxDelay.toNanos());
+        }
+    }
+
+    /** Lists once, retrying a failing listing a few times: a listing error is the store's, never the data's. */
+    static List<FileStatus> list(Storage storage, URI directory, String dataset, String verb) {
+        IOException last = null;
+        for (int attempt = 0; attempt < Retries.ATTEMPTS; attempt++) {
+            try {
+                return storage.list(directory);
+            } catch (IOException e) {
+                last = e;
+                Retries.pause(attempt, dataset, directory, verb);
+            }
+        }
+        throw new CheckpointIOException(verb, dataset, directory, null, "expected to list the checkpoint directory, found an error "
+                + Retries.ATTEMPTS + " times: " + last, last);
+    }
+
+    private static void failOnStableWrongSizes(Map<String, Long> expected, Map<String, Long> seen, Map<String, Long> lastWrongSize,
+                                               Map<String, long[]> wrongSince, URI directory, String dataset, String verb) {
+        long now = System.nanoTime();
+        List<String> stable = new ArrayList<>();
+        for (Map.Entry<String, Long> e : expected.entrySet()) {
+            Long size = seen.get(e.getKey());
+            if (size == null || e.getValue() < 0 || size.longValue() == e.getValue()) {
+                lastWrongSize.remove(e.getKey());
+                wrongSince.remove(e.getKey());
+                continue;
+            }
+            Long previous = lastWrongSize.put(e.getKey(), size);
+            long[] since = wrongSince.get(e.getKey());
+            if (previous == null || previous.longValue() != size.longValue() || since == null) {
+                wrongSince.put(e.getKey(), new long[] {now, 1});
+                continue;
+            }
+            since[1]++;
+            if (since[1] >= STABLE_LISTINGS && now - since[0] >= STABLE_WRONG_SIZE.toNanos()) {
+                stable.add(e.getKey() + " (expected " + e.getValue() + " bytes, found " + size + " bytes in " + since[1]
+                        + " listings over " + (now - since[0]) / 1_000_000 + " ms)");
+            }
+        }
+        if (!stable.isEmpty()) {
+            throw new CorruptPartException(verb, dataset, directory, stable.get(0).split(" ")[0],
+                    "expected every file at the length _manifest.json gives, found " + stable + "; a size that stays wrong is not a"
+                            + " slow listing: the store or a proxy in front of it altered the bytes (for instance stored an"
+                            + " aws-chunked upload's framing as data: check the store's chunked-encoding and checksum options,"
+                            + " e.g. cairn.s3.chunked-encoding), or the file was replaced", null);
         }
     }
 }

@@ -135,11 +135,31 @@ public final class CairnOptions {
     }
 
     private static CairnException invalid(String key, String value, String expected) {
-        return new CairnException("Cannot read option " + key + ": (expected " + expected + ", found '" + value + "')");
+        String shown = isSecret(key) ? "****" : value;
+        return new CairnException("Cannot read option " + key + ": '" + shown + "' (expected " + expected + ", found '" + shown + "')");
     }
 
+    /**
+     * Whether {@code key} holds a secret, whose value must never reach a log line, a message or a
+     * {@code toString}: keys containing {@code secret}, {@code password}, {@code token},
+     * {@code credential} or ending in {@code .key} other than {@code access-key} (case ignored).
+     */
+    public static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("secret") || k.contains("password") || k.contains("token") || k.contains("credential")
+                || (k.endsWith(".key") && !k.endsWith("access.key"));
+    }
+
+    /** The options with every secret value replaced by {@code ****}, for messages and logs. */
+    public Map<String, String> redacted() {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> out.put(k, isSecret(k) ? "****" : v));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The options, secrets hidden (see {@link #isSecret}). */
     @Override
     public String toString() {
-        return values.toString();
+        return redacted().toString();
     }
 }

@@ -8,7 +8,6 @@ import dev.cairn.CheckpointState;
 import dev.cairn.Dataset;
 import dev.cairn.KeyedDataset;
 import dev.cairn.StorageLevel;
-import dev.cairn.checkpoint.CheckpointSettings;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -73,6 +72,8 @@ import org.slf4j.LoggerFactory;
  * @param <S> the state: one or more datasets, taken apart and put together by a {@link StateCodec}
  */
 public final class ResumableLoop<S> {
+    private static final String CLEANUP_ON_GC = "cairn.checkpoint.cleanup-on-gc";
+    private static final String CLEANUP_ON_CLOSE = "cairn.checkpoint.cleanup-on-close";
     private static final Logger LOG = LoggerFactory.getLogger(ResumableLoop.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final String SINGLE = "state";
@@ -242,7 +243,7 @@ public final class ResumableLoop<S> {
         for (RunDirectory.Generation g : scan.generations()) {
             checkMetadata(g); // before deleting anything: a mismatch means the wrong directory or the wrong parameters
         }
-        dir.removeDebris(scan);
+        dir.removeDebris();
 
         RunDirectory.Generation from = null;
         S state = null;
@@ -509,9 +510,9 @@ public final class ResumableLoop<S> {
                 throw new CairnException("Cannot build resumable loop: " + runDirectory + " (expected a URI whose scheme is one of "
                         + context.storage().schemes() + ", found '" + runDirectory.getScheme() + "'; add the storage module that serves it)");
             }
-            CheckpointSettings settings = CheckpointSettings.from(context.options());
-            if (settings.cleanupOnGc() || settings.cleanupOnClose()) {
-                String key = settings.cleanupOnGc() ? CheckpointSettings.CLEANUP_ON_GC : CheckpointSettings.CLEANUP_ON_CLOSE;
+            boolean onGc = context.options().getBoolean(CLEANUP_ON_GC, false);
+            if (onGc || context.options().getBoolean(CLEANUP_ON_CLOSE, false)) {
+                String key = onGc ? CLEANUP_ON_GC : CLEANUP_ON_CLOSE;
                 throw new CairnException("Cannot build resumable loop: " + runDirectory + " (expected " + key + "=false, found true;"
                         + " a context that deletes its checkpoints by itself leaves nothing to resume from)");
             }

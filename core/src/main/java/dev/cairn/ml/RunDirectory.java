@@ -2,26 +2,18 @@ package dev.cairn.ml;
 
 import dev.cairn.CairnContext;
 import dev.cairn.CairnException;
-import dev.cairn.CheckpointException;
-import dev.cairn.checkpoint.CheckpointFiles;
-import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
-import dev.cairn.checkpoint.ListingWaiter;
+import dev.cairn.checkpoint.CheckpointScanner;
 import dev.cairn.storage.FileStatus;
-import dev.cairn.storage.Storage;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,17 +40,12 @@ final class RunDirectory {
     /** Prefix of the loop's own metadata keys; user keys may not use it. */
     static final String PREFIX = "cairn.loop.";
 
-    /** Reads manifests without waiting: scanning only reads manifests it has seen. */
-    private static final ListingWaiter NO_WAIT = new ListingWaiter(Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1));
-
     private final CairnContext context;
     private final URI dir;
-    private final Storage storage;
 
     RunDirectory(CairnContext context, URI dir) {
         this.context = context;
         this.dir = dir;
-        this.storage = context.storage().storageFor(dir);
     }
 
     /** One committed dataset checkpoint of the loop. */
@@ -114,11 +101,9 @@ final class RunDirectory {
      * The result of a scan.
      *
      * @param generations  the loop's generations, complete or not, newest first
-     * @param uncommitted  dataset directories without a manifest, in other contexts' directories
-     * @param strays       files in committed checkpoints of other contexts that their manifest does not list
-     * @param contextDirs  the context directories seen, other than this context's
+     * @param emptyDirs    directories found empty (context directories whose checkpoints were all deleted)
      */
-    record Scan(List<Generation> generations, List<URI> uncommitted, List<URI> strays, List<URI> contextDirs) {
+    record Scan(List<Generation> generations, List<URI> emptyDirs) {
 
         /** Complete generations, newest first (by iteration, then by commit time). */
         List<Generation> complete() {
@@ -126,51 +111,40 @@ final class RunDirectory {
         }
     }
 
-    /** Lists the run directory and reads its manifests. Deletes nothing. */
+    /** Scans the run directory with the format's scanner and groups the loop's checkpoints. Deletes nothing. */
     Scan scan() {
         Map<String, Generation> byKey = new LinkedHashMap<>();
-        List<URI> uncommitted = new ArrayList<>();
-        List<URI> strays = new ArrayList<>();
-        List<URI> contextDirs = new ArrayList<>();
-        String mine = context.contextId();
-        try {
-            for (FileStatus contextDir : storage.list(dir)) {
-                if (!contextDir.directory()) {
-                    continue;
-                }
-                boolean ours = contextDir.name().equals(mine);
-                if (!ours) {
-                    contextDirs.add(contextDir.location());
-                }
-                for (FileStatus datasetDir : storage.list(contextDir.location())) {
-                    if (datasetDir.directory() && datasetDir.name().startsWith("dataset-")) {
-                        scanDataset(contextDir.name(), ours, datasetDir.location(), byKey, uncommitted, strays);
-                    }
-                }
+        CheckpointScanner.Scan found = context.scanCheckpoints(dir);
+        for (CheckpointScanner.Entry e : found.entries()) {
+            if (e.committed()) {
+                addMember(e, byKey);
             }
-        } catch (IOException e) {
-            throw new CairnException("Cannot scan run directory: " + dir + " (expected to list it, found an error: " + e + ")", e);
         }
         List<Generation> generations = new ArrayList<>(byKey.values());
         generations.sort(Comparator.comparingInt(Generation::iteration).thenComparing(Generation::createdAt).reversed());
-        return new Scan(generations, uncommitted, strays, contextDirs);
+        return new Scan(generations, found.emptyDirectories());
     }
 
-    private void scanDataset(String contextDir, boolean ours, URI location, Map<String, Generation> byKey, List<URI> uncommitted,
-                             List<URI> strays) throws IOException {
-        List<FileStatus> files = storage.list(location);
-        boolean listed = files.stream().anyMatch(f -> f.name().equals(CheckpointManifest.FILE_NAME));
-        if (!listed && !manifestExists(location)) {
-            if (!ours) {
-                uncommitted.add(location);
-            }
-            return;
+    /** The context directory a checkpoint of this run is in ({@code <runDir>/<context-id>/dataset-<id>}), or {@code null}. */
+    private String contextDirOf(URI location) {
+        String base = dir.toString() + "/";
+        String loc = location.toString();
+        if (!loc.startsWith(base)) {
+            return null;
         }
-        CheckpointManifest manifest;
-        try {
-            manifest = CheckpointFiles.readManifest(storage, location, NO_WAIT, "at " + location);
-        } catch (CheckpointException e) {
-            LOG.warn("Ignoring {} in run directory {}: its manifest cannot be read ({})", location, dir, e.getMessage());
+        String[] rest = loc.substring(base.length()).split("/");
+        return rest.length == 2 && rest[1].startsWith("dataset-") ? rest[0] : null;
+    }
+
+    private void addMember(CheckpointScanner.Entry entry, Map<String, Generation> byKey) {
+        URI location = entry.location();
+        String contextDir = contextDirOf(location);
+        if (contextDir == null) {
+            return; // not in the layout the loop writes: neither used nor touched
+        }
+        CheckpointManifest manifest = entry.manifest();
+        if (manifest == null) {
+            LOG.warn("Ignoring {} in run directory {}: its manifest cannot be read ({})", location, dir, entry.problem());
             return;
         }
         String iterationText = manifest.metadata().get(ITERATION);
@@ -190,15 +164,6 @@ final class RunDirectory {
             LOG.warn("Ignoring {} in run directory {}: metadata names dataset '{}' of {}", location, dir, name, names);
             return;
         }
-        if (!ours) {
-            Set<String> known = new HashSet<>(List.of(CheckpointManifest.FILE_NAME, CheckpointManifest.PARTITIONER_FILE));
-            manifest.parts().forEach(p -> known.add(p.name()));
-            for (FileStatus f : files) {
-                if (!known.contains(f.name())) {
-                    strays.add(f.location());
-                }
-            }
-        }
         Generation g = byKey.computeIfAbsent(contextDir + "/" + iteration,
                 k -> new Generation(contextDir, iteration, List.copyOf(names), new LinkedHashMap<>()));
         Member previous = g.members().put(name, new Member(location, contextDir, iteration, name, names, manifest));
@@ -210,25 +175,13 @@ final class RunDirectory {
         }
     }
 
-    /** Asks for the manifest itself: on a store with eventual listings a fresh manifest may be missing from the listing. */
-    private boolean manifestExists(URI location) throws IOException {
-        try {
-            storage.stat(CheckpointLayout.child(location, CheckpointManifest.FILE_NAME));
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
-        }
-    }
-
-    /** Deletes uncommitted checkpoint directories and stray files that dead writers left. */
-    void removeDebris(Scan scan) {
-        int removed = 0;
-        for (URI u : scan.uncommitted()) {
-            removed += deleteQuietly(u, "uncommitted checkpoint") ? 1 : 0;
-        }
-        for (URI u : scan.strays()) {
-            removed += deleteQuietly(u, "stray file") ? 1 : 0;
-        }
+    /**
+     * Deletes what writers of other contexts left uncommitted in the run directory, and Cairn's
+     * stray files in their committed checkpoints: the format's orphan sweep, with no age limit
+     * (the loop runs alone in its run directory), sparing this context's own directory.
+     */
+    void removeDebris() {
+        int removed = context.sweepOrphans(dir, Duration.ZERO).deleted().size();
         if (removed > 0) {
             LOG.info("Cleaned run directory {}: removed {} entries that writers killed before their commit left", dir, removed);
         }
@@ -258,13 +211,9 @@ final class RunDirectory {
                 removed += deleteCheckpointQuietly(m.location(), why) ? 1 : 0;
             }
         }
-        for (URI contextDir : scan.contextDirs()) {
-            try {
-                if (storage.list(contextDir).isEmpty()) {
-                    storage.delete(contextDir);
-                }
-            } catch (IOException e) {
-                LOG.debug("Cannot remove empty context directory {}: {}", contextDir, e.toString());
+        for (URI empty : scan.emptyDirs()) {
+            if (!empty.toString().endsWith("/" + context.contextId())) {
+                deleteCheckpointQuietly(empty, "empty context directory");
             }
         }
         if (removed > 0) {
@@ -272,17 +221,6 @@ final class RunDirectory {
         }
         java.util.Collections.reverse(kept);
         return kept;
-    }
-
-    private boolean deleteQuietly(URI location, String what) {
-        try {
-            storage.delete(location);
-            LOG.info("Removed {} {}", what, location);
-            return true;
-        } catch (IOException e) {
-            LOG.warn("Cannot remove {} {}: {}", what, location, e.toString());
-            return false;
-        }
     }
 
     private boolean deleteCheckpointQuietly(URI location, String what) {

@@ -58,6 +58,27 @@ public final class StorageRegistry implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * A registry serving {@code scheme} with the given, already open storage only (no discovery):
+     * for programs and tests that build their storage themselves. Closing the registry closes it.
+     */
+    public static StorageRegistry of(String scheme, Storage storage) {
+        StorageRegistry registry = new StorageRegistry(CairnOptions.empty());
+        String s = scheme.toLowerCase(Locale.ROOT);
+        registry.providers.put(s, new StorageProvider() {
+            @Override
+            public java.util.Set<String> schemes() {
+                return java.util.Set.of(s);
+            }
+
+            @Override
+            public Storage open(String ignored, CairnOptions options) {
+                return storage;
+            }
+        });
+        return registry;
+    }
+
     /** Every provider ServiceLoader finds on {@code loader}'s class path (used to collect option keys). */
     public static List<StorageProvider> discover(ClassLoader loader) {
         List<StorageProvider> found = new ArrayList<>();

@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cairn.CairnContext;
 import dev.cairn.config.CairnOptions;
-import dev.cairn.checkpoint.CheckpointFiles;
+import dev.cairn.checkpoint.CheckpointReader;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
-import dev.cairn.checkpoint.ListingWaiter;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageCapabilities;
@@ -73,8 +72,7 @@ final class MlTestSupport {
     }
 
     static CheckpointManifest manifest(CairnContext ctx, URI location) {
-        return CheckpointFiles.readManifest(ctx.storage().storageFor(location), location,
-                new ListingWaiter(Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1)), "test");
+        return CheckpointReader.openManifest(ctx.storage(), location, ctx.options()).manifest();
     }
 
     /** Writes a file with some bytes, as a killed writer would have left it. */

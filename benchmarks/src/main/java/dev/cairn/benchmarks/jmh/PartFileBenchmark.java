@@ -2,14 +2,17 @@ package dev.cairn.benchmarks.jmh;
 
 import dev.cairn.config.CairnOptions;
 import dev.cairn.benchmarks.Workload;
-import dev.cairn.checkpoint.CheckpointManifest;
-import dev.cairn.checkpoint.PartReader;
+import dev.cairn.checkpoint.CheckpointReader;
+import dev.cairn.checkpoint.CheckpointSpec;
+import dev.cairn.checkpoint.CheckpointWriter;
+import dev.cairn.checkpoint.PartIterator;
+import dev.cairn.checkpoint.PartReceipt;
 import dev.cairn.checkpoint.PartWriter;
-import dev.cairn.serde.Compression;
-import dev.cairn.serde.Serializer;
-import dev.cairn.serde.Serializers;
+import dev.cairn.storage.StorageRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * One part file through {@link PartWriter} and {@link PartReader} (Kryo, no compression), per
+ * One part file through {@link PartWriter} and {@link CheckpointReader#openPart} (Kryo, no compression), per
  * backend: {@code memory://}, {@code file://} with fsync (the default) and without. Two record
  * shapes: {@value #POINTS} points (one partition of the 5M-point workload), and {@value #BLOBS}
  * records of 1 MiB. One operation is one record: the score is records per second; JmhMain turns it
@@ -49,53 +52,68 @@ public class PartFileBenchmark {
     public String backend;
 
     private Backends store;
-    private Serializer ser;
+    private StorageRegistry registry;
     private List<Object> points;
     private byte[] blob;
-    private CheckpointManifest.Part pointsPart;
-    private CheckpointManifest.Part blobsPart;
+    private CheckpointReader written;
+    private int writes;
 
     @Setup
     public void setup() throws IOException {
         store = Backends.open(backend);
-        ser = Serializers.forName("kryo", CairnOptions.empty());
+        registry = StorageRegistry.of(store.dir.getScheme(), store.storage);
         points = Points.of(0, POINTS);
         blob = Workload.blob(42);
-        pointsPart = writePoints("part-00000");
-        blobsPart = writeBlobs("part-00001");
+        CheckpointWriter writer = CheckpointWriter.create(registry, spec(store.file("read")));
+        PartReceipt p = writePoints(writer.spec());
+        PartReceipt b = writeBlobs(writer.spec(), 1);
+        writer.commit(List.of(p, b), 2, null, Map.of());
+        written = writer.reload();
+    }
+
+    private static CheckpointSpec spec(URI location) {
+        return CheckpointSpec.builder(location).options(CairnOptions.of(Map.of("cairn.serializer", "kryo"))).dataset("jmh").build();
+    }
+
+    /** A new location per write: parts are published without overwrite. */
+    private CheckpointSpec nextSpec() throws IOException {
+        URI previous = store.file("w-" + writes);
+        store.storage.delete(previous);
+        return spec(store.file("w-" + ++writes));
     }
 
     @TearDown
     public void tearDown() throws IOException {
+        registry.close();
         store.close();
     }
 
     @Benchmark
     @OperationsPerInvocation(POINTS)
     public long writePoints() throws IOException {
-        return writePoints("part-00002").bytes();
+        return writePoints(nextSpec()).bytes();
     }
 
     @Benchmark
     @OperationsPerInvocation(POINTS)
     public void readPoints(Blackhole bh) {
-        read(pointsPart, bh);
+        read(0, bh);
     }
 
     @Benchmark
     @OperationsPerInvocation(BLOBS)
     public long writeBlobs() throws IOException {
-        return writeBlobs("part-00003").bytes();
+        return writeBlobs(nextSpec(), 0).bytes();
     }
 
     @Benchmark
     @OperationsPerInvocation(BLOBS)
     public void readBlobs(Blackhole bh) {
-        read(blobsPart, bh);
+        read(1, bh);
     }
 
-    private CheckpointManifest.Part writePoints(String name) throws IOException {
-        try (PartWriter w = new PartWriter(store.storage, store.file(name), name, ser, Compression.NONE)) {
+    private PartReceipt writePoints(CheckpointSpec spec) {
+        try (PartWriter w = PartWriter.open(registry, spec, 0)) {
             for (Object p : points) {
                 w.write(p);
             }
@@ -103,8 +121,8 @@ public class PartFileBenchmark {
         }
     }
 
-    private CheckpointManifest.Part writeBlobs(String name) throws IOException {
-        try (PartWriter w = new PartWriter(store.storage, store.file(name), name, ser, Compression.NONE)) {
+    private PartReceipt writeBlobs(CheckpointSpec spec, int partition) {
+        try (PartWriter w = PartWriter.open(registry, spec, partition)) {
             for (int i = 0; i < BLOBS; i++) {
                 w.write(blob);
             }
@@ -112,8 +130,8 @@ public class PartFileBenchmark {
         }
     }
 
-    private void read(CheckpointManifest.Part part, Blackhole bh) {
-        try (PartReader r = PartReader.open(store.storage, store.dir, part, ser, Compression.NONE, "jmh")) {
+    private void read(int partition, Blackhole bh) {
+        try (PartIterator<Object> r = written.openPart(registry, partition)) {
             while (r.hasNext()) {
                 bh.consume(r.next());
             }
@@ -126,7 +144,7 @@ public class PartFileBenchmark {
         b.backend = "memory";
         b.setup();
         try {
-            return new long[] {b.pointsPart.bytes(), b.blobsPart.bytes()};
+            return new long[] {b.written.manifest().parts().get(0).bytes(), b.written.manifest().parts().get(1).bytes()};
         } finally {
             b.tearDown();
         }

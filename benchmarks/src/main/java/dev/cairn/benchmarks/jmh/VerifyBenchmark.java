@@ -1,10 +1,15 @@
 package dev.cairn.benchmarks.jmh;
 
-import dev.cairn.checkpoint.CheckpointManifest;
-import dev.cairn.checkpoint.PartReader;
-import dev.cairn.storage.StorageOutput;
+import dev.cairn.checkpoint.CheckpointReader;
+import dev.cairn.checkpoint.CheckpointSpec;
+import dev.cairn.checkpoint.CheckpointWriter;
+import dev.cairn.checkpoint.PartReceipt;
+import dev.cairn.checkpoint.PartWriter;
+import dev.cairn.storage.StorageRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
@@ -22,8 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What verification costs: the post-write check ({@link PartReader#verifyBytes}: re-read a part and
- * compare length and CRC32C) over a {@value #MIB} MiB part, on {@code memory://} and on
+ * What verification costs: the post-write check ({@link CheckpointReader#verifyPart}: re-read a part,
+ * check each block's CRC32C and the file's length and CRC32C) over a {@value #MIB} MiB part of
+ * 64 KiB byte-array records, on {@code memory://} and on
  * {@code file://} (from the page cache, as right after a write), against the same read without a
  * checksum and against CRC32C alone over a byte array. The score is milliseconds per part; JmhMain
  * turns it into seconds per GB.
@@ -43,34 +49,38 @@ public class VerifyBenchmark {
     public String backend;
 
     private Backends store;
-    private CheckpointManifest.Part part;
+    private StorageRegistry registry;
+    private CheckpointReader reader;
     private byte[] chunk;
 
     @Setup
     public void setup() throws IOException {
         store = Backends.open(backend);
+        registry = StorageRegistry.of(store.dir.getScheme(), store.storage);
         chunk = new byte[64 * 1024];
         new Random(1).nextBytes(chunk);
-        CRC32C crc = new CRC32C();
-        try (StorageOutput out = store.storage.create(store.file("part-00000"), true)) {
+        CheckpointWriter writer = CheckpointWriter.create(registry, CheckpointSpec.builder(store.file("ckpt")).dataset("jmh").build());
+        PartReceipt receipt;
+        try (PartWriter out = writer.openPart(0)) {
             for (long done = 0; done < BYTES; done += chunk.length) {
                 out.write(chunk);
-                crc.update(chunk);
             }
-            out.commit();
+            receipt = out.commit();
         }
-        part = new CheckpointManifest.Part("part-00000", BYTES, 0, crc.getValue());
+        writer.commit(List.of(receipt), 1, null, Map.of());
+        reader = writer.reload();
     }
 
     @TearDown
     public void tearDown() throws IOException {
+        registry.close();
         store.close();
     }
 
     /** The post-write verification of one part: read it all, CRC32C it, compare. */
     @Benchmark
     public void verifyPart() {
-        PartReader.verifyBytes(store.storage, store.dir, part, "jmh");
+        reader.verifyPart(registry, 0);
     }
 
     /** The same read without a checksum: what verification costs beyond reading. */
@@ -78,7 +88,7 @@ public class VerifyBenchmark {
     public long readPart() throws IOException {
         byte[] buf = new byte[64 * 1024];
         long n = 0;
-        try (InputStream in = store.storage.open(store.file("part-00000"))) {
+        try (InputStream in = store.storage.open(store.file("ckpt/part-00000"))) {
             for (int r; (r = in.read(buf)) >= 0; ) {
                 n += r;
             }

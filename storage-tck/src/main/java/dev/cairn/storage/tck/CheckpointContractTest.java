@@ -476,6 +476,63 @@ public abstract class CheckpointContractTest {
     }
 
     @Test
+    void noRecordOfADamagedPartReachesAnActionThatStopsEarly() throws IOException {
+        // take(n) stops long before the end of a part, where a whole-file checksum is checked:
+        // every block is checked before its records are decoded, so not one damaged record is handed out.
+        URI location = committed(context());
+        byte[] bytes = read(part(location, 0));
+        bytes[20] ^= 0x01;
+        overwrite(part(location, 0), bytes);
+        Dataset<Long> back = context().readCheckpoint(location);
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> back.take(5));
+        assertNamed(assertInstanceOf(CorruptPartException.class, rootCheckpointCause(e)), location, "part-00000");
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        assertThrows(TaskFailedException.class, () -> back.foreach(seen::add));
+        long firstPart = RECORDS / PARTITIONS;
+        assertTrue(seen.stream().noneMatch(x -> x < firstPart * 3), "records of the damaged part reached foreach: " + seen.size());
+    }
+
+    @Test
+    void concurrentActionsOnOneMarkedDatasetWriteEachPartOnceAndCommitOnce() throws Exception {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        CairnContext ctx = context(Map.of(), faulty(handle, Duration.ZERO), null);
+        for (int round = 0; round < 10; round++) {
+            Dataset<Long> ds = ctx.range(0, RECORDS * 10L, PARTITIONS).map(x -> x * 3);
+            ds.checkpoint();
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(3);
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                List<java.util.concurrent.Future<Long>> counts = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    counts.add(threads.submit(() -> {
+                        start.await();
+                        return ds.count();
+                    }));
+                }
+                for (java.util.concurrent.Future<Long> c : counts) {
+                    assertEquals(RECORDS * 10L, c.get(), "round " + round);
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+            assertTrue(ds.isCheckpointed(), "round " + round);
+            URI location = ds.checkpointLocation().orElseThrow();
+            List<String> names = namesIn(location).stream().filter(n -> !n.startsWith(".")).toList();
+            List<String> expected = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                expected.add(CheckpointManifest.partName(p));
+            }
+            expected.add(CheckpointManifest.FILE_NAME);
+            expected.sort(null);
+            assertEquals(expected, names, "round " + round + ": one file per partition and the manifest");
+            Dataset<Long> back = context().readCheckpoint(location);
+            assertEquals(RECORDS * 10L, back.count(), "round " + round);
+        }
+        long partCreates = handle.get().creates(); // every create of the storage, parts and manifests alike
+        assertEquals(10L * (PARTITIONS + 1), partCreates, "one writer per partition, one manifest, per round");
+    }
+
+    @Test
     void aTruncatedPartIsCaughtAndNamed() throws IOException {
         URI location = committed(context());
         byte[] bytes = read(part(location, 5));
@@ -514,7 +571,8 @@ public abstract class CheckpointContractTest {
             public void committed(String dataset, URI location, CheckpointManifest m) {
                 CheckpointManifest shorter = new CheckpointManifest(m.formatVersion(), m.datasetId(), m.datasetName(), m.dataset(),
                         m.appName(), m.contextId(), m.numPartitions() - 1, m.parts().subList(0, m.numPartitions() - 1),
-                        m.serializer(), m.compression(), m.createdAt(), m.partitioner(), m.partitionerCrc32c(), m.metadata());
+                        m.serializer(), m.compression(), m.createdAt(), m.partitioner(), m.partitionerCrc32c(), m.metadata(),
+                        m.blockSize());
                 try {
                     overwrite(CheckpointLayout.child(location, CheckpointManifest.FILE_NAME), shorter.toJson());
                 } catch (IOException e) {

@@ -155,12 +155,33 @@ public final class FaultInjectingStorage implements Storage {
         return this;
     }
 
+    /**
+     * Fails the {@code nth} {@link #open} from now of a file whose name {@code names} accepts, as
+     * a store that answers with an error (a 503, a refused connection) would.
+     */
+    public FaultInjectingStorage failOpen(int nth, Predicate<String> names) {
+        callFaults.add(new CallFault(Call.OPEN, nth, names));
+        return this;
+    }
+
+    /**
+     * Makes every read of a file {@code names} accepts fail with an {@link InjectedFaultException}
+     * once {@code offset} bytes were read, as a connection reset in the middle of a download would.
+     */
+    public FaultInjectingStorage failReadAt(long offset, Predicate<String> names) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be >= 0, was: " + offset);
+        }
+        readFaults.add(new ReadFault(-1, -1, offset, Objects.requireNonNull(names, "names")));
+        return this;
+    }
+
     /** Inverts the byte at {@code offset} of every read of a file {@code names} accepts. */
     public FaultInjectingStorage flipByteOnRead(long offset, Predicate<String> names) {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must be >= 0, was: " + offset);
         }
-        readFaults.add(new ReadFault(offset, -1, Objects.requireNonNull(names, "names")));
+        readFaults.add(new ReadFault(offset, -1, -1, Objects.requireNonNull(names, "names")));
         return this;
     }
 
@@ -169,7 +190,7 @@ public final class FaultInjectingStorage implements Storage {
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0, was: " + length);
         }
-        readFaults.add(new ReadFault(-1, length, Objects.requireNonNull(names, "names")));
+        readFaults.add(new ReadFault(-1, length, -1, Objects.requireNonNull(names, "names")));
         return this;
     }
 
@@ -234,10 +255,12 @@ public final class FaultInjectingStorage implements Storage {
     @Override
     public InputStream open(URI file) throws IOException {
         opens.incrementAndGet();
-        InputStream in = delegate.open(file);
         String name = nameOf(file);
+        fire(Call.OPEN, name, file);
+        InputStream in = delegate.open(file);
         long flip = -1;
         long truncate = -1;
+        long failAt = -1;
         for (ReadFault f : readFaults) {
             if (f.names().test(name)) {
                 if (f.flipAt() >= 0) {
@@ -246,9 +269,12 @@ public final class FaultInjectingStorage implements Storage {
                 if (f.truncateAt() >= 0) {
                     truncate = truncate < 0 ? f.truncateAt() : Math.min(truncate, f.truncateAt());
                 }
+                if (f.failAt() >= 0) {
+                    failAt = failAt < 0 ? f.failAt() : Math.min(failAt, f.failAt());
+                }
             }
         }
-        return flip < 0 && truncate < 0 ? in : new FaultyInputStream(in, flip, truncate);
+        return flip < 0 && truncate < 0 && failAt < 0 ? in : new FaultyInputStream(in, flip, truncate, failAt, file);
     }
 
     /** Creates through the delegate unless a create fault fires first. */
@@ -358,7 +384,8 @@ public final class FaultInjectingStorage implements Storage {
     private enum Call {
         CREATE("create file", "create"),
         WRITE("write file", "write call"),
-        COMMIT("commit file", "commit");
+        COMMIT("commit file", "commit"),
+        OPEN("open file", "open");
 
         final String verb;
         final String label;
@@ -378,8 +405,8 @@ public final class FaultInjectingStorage implements Storage {
         }
     }
 
-    /** flipAt or truncateAt is -1 when that part does not apply. */
-    private record ReadFault(long flipAt, long truncateAt, Predicate<String> names) {
+    /** flipAt, truncateAt or failAt is -1 when that part does not apply. */
+    private record ReadFault(long flipAt, long truncateAt, long failAt, Predicate<String> names) {
     }
 
     private final class FaultyOutput extends StorageOutput {
@@ -462,17 +489,29 @@ public final class FaultInjectingStorage implements Storage {
     private final class FaultyInputStream extends FilterInputStream {
         private final long flipAt;
         private final long truncateAt;
+        private final long failAt;
+        private final URI file;
         private long position;
         private boolean reported;
         private boolean cut;
 
-        FaultyInputStream(InputStream in, long flipAt, long truncateAt) {
+        FaultyInputStream(InputStream in, long flipAt, long truncateAt, long failAt, URI file) {
             super(in);
             this.flipAt = flipAt;
             this.truncateAt = truncateAt;
+            this.failAt = failAt;
+            this.file = file;
         }
 
-        private int allowed(int wanted) {
+        private int allowed(int wanted) throws IOException {
+            if (failAt >= 0) {
+                if (position >= failAt) {
+                    report();
+                    throw new InjectedFaultException("Cannot read file: " + file + " (injected fault: connection reset after "
+                            + position + " bytes; this is FaultInjectingStorage at work, not a real I/O error)");
+                }
+                wanted = (int) Math.min(wanted, failAt - position);
+            }
             if (truncateAt < 0) {
                 return wanted;
             }
@@ -543,6 +582,9 @@ public final class FaultInjectingStorage implements Storage {
 
         @Override
         public int available() throws IOException {
+            if (failAt >= 0 && position >= failAt) {
+                return 0;
+            }
             return allowed(in.available());
         }
 

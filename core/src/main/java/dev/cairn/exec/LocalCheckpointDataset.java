@@ -1,11 +1,9 @@
-package dev.cairn.checkpoint;
+package dev.cairn.exec;
 
 import dev.cairn.CairnContext;
 import dev.cairn.CairnException;
 import dev.cairn.Dataset;
 import dev.cairn.Partitioner;
-import dev.cairn.exec.Dependency;
-import dev.cairn.exec.TaskContext;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;

@@ -1,0 +1,52 @@
+package dev.cairn.checkpoint;
+
+import java.util.Set;
+
+/**
+ * The option keys the checkpoint format reads (through {@link dev.cairn.config.CairnOptions}),
+ * whoever drives it: Cairn's engine, the Spark adapter or the command line.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@value #SERIALIZER}</td><td>{@code kryo}</td><td>{@code kryo} or {@code java}, for new checkpoints</td></tr>
+ *   <tr><td>{@value #COMPRESSION}</td><td>{@code none}</td><td>{@code none}, {@code lz4} or {@code zstd}, for new checkpoints</td></tr>
+ *   <tr><td>{@value #LISTING_TIMEOUT}</td><td>{@code 60s}</td><td>how long a reader waits for a consistent listing</td></tr>
+ *   <tr><td>{@value #LISTING_INITIAL_DELAY}</td><td>{@code 50ms}</td><td>first delay between listings</td></tr>
+ *   <tr><td>{@value #LISTING_MAX_DELAY}</td><td>{@code 2s}</td><td>longest delay between listings</td></tr>
+ *   <tr><td>{@value #VERIFY}</td><td>{@code checksum}</td><td>after a commit: {@code checksum} re-reads every part's
+ *       bytes and checks length and CRC32C; {@code size} checks the listed sizes only</td></tr>
+ * </table>
+ */
+public final class CheckpointOptions {
+    /** Option key: the serializer of new checkpoints. */
+    public static final String SERIALIZER = "cairn.serializer";
+    /** Option key: the compression of new checkpoints. */
+    public static final String COMPRESSION = "cairn.checkpoint.compression";
+    /** Option key: how long a reader polls an eventually consistent listing. */
+    public static final String LISTING_TIMEOUT = "cairn.checkpoint.listing.timeout";
+    /** Option key: the first delay between two listings. */
+    public static final String LISTING_INITIAL_DELAY = "cairn.checkpoint.listing.initial-delay";
+    /** Option key: the longest delay between two listings. */
+    public static final String LISTING_MAX_DELAY = "cairn.checkpoint.listing.max-delay";
+    /** Option key: what the writer checks after its commit, {@code checksum} or {@code size}. */
+    public static final String VERIFY = "cairn.checkpoint.verify";
+
+    private CheckpointOptions() {
+    }
+
+    /**
+     * Checks the values of the keys above: a malformed duration, an unknown verify mode, an
+     * unknown compression or one whose library is missing fails here, naming the key.
+     *
+     * @throws dev.cairn.CairnException naming the key, the value and the form expected
+     */
+    public static void validate(dev.cairn.config.CairnOptions options) {
+        CheckpointSettings.from(options);
+    }
+
+    /** Every key above. */
+    public static Set<String> keys() {
+        return Set.of(SERIALIZER, COMPRESSION, LISTING_TIMEOUT, LISTING_INITIAL_DELAY, LISTING_MAX_DELAY, VERIFY);
+    }
+}

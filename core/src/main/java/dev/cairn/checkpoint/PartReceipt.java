@@ -1,0 +1,23 @@
+package dev.cairn.checkpoint;
+
+import java.io.Serializable;
+
+/**
+ * What a task hands back after it published its part: small and serializable, so it travels
+ * from an executor to the driver, which commits the checkpoint from one receipt per partition.
+ *
+ * @param writerId  the {@link CheckpointSpec#writerId()} of the write it belongs to
+ * @param partition the partition index
+ * @param file      the part's file name, {@code part-NNNNN}
+ * @param bytes     the file's length
+ * @param records   the records in it
+ * @param crc32c    the CRC32C of the file's bytes
+ */
+public record PartReceipt(String writerId, int partition, String file, long bytes, long records, long crc32c)
+        implements Serializable {
+
+    /** The manifest entry of this part. */
+    public CheckpointManifest.Part part() {
+        return new CheckpointManifest.Part(file, bytes, records, crc32c);
+    }
+}
