@@ -53,7 +53,7 @@ class StoresTest {
         Files.createDirectories(base);
         Configuration conf = new HdfsConfiguration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        hdfs = new MiniDFSCluster.Builder(conf, base.toFile()).numDataNodes(1).build();
+        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
         hdfs.waitActive();
         s3 = S3Server.start(LAG, "lagging");
 

@@ -102,11 +102,12 @@ public final class CheckpointJob {
         List<PartReceipt> receipts;
         try {
             receipts = writeParts(sc, rdd, spec, mapper, dataset, uri);
-        } catch (RuntimeException e) {
-            abort(writer, dataset, uri, e);
-            throw e instanceof CheckpointException ? e : new CheckpointException("write", dataset, uri, null,
-                    "expected a Spark job writing " + numPartitions + " parts, found it failed: " + e.getMessage()
-                            + "; nothing was committed and its parts were removed", e);
+        } catch (Exception e) { // SparkException is a checked exception that Scala throws undeclared
+            CheckpointException failure = e instanceof CheckpointException ? (CheckpointException) e
+                    : new CheckpointException("write", dataset, uri, null, "expected a Spark job writing " + numPartitions
+                            + " parts, found it failed: " + firstLine(e.getMessage()) + "; nothing was committed and its parts were removed", e);
+            abort(writer, dataset, uri, failure);
+            throw failure;
         }
         checkOnePerPartition(receipts, numPartitions, dataset, uri);
 
@@ -144,7 +145,7 @@ public final class CheckpointJob {
                 receipts.add(fromBytes(r));
             }
             return receipts;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // rethrown as it is (a SparkException included): the caller wraps it
             awaitTasksEnded(sc, group);
             throw e;
         } finally {
@@ -183,6 +184,14 @@ public final class CheckpointJob {
         }
         LOG.warn("Tasks of the failed checkpoint job {} still run after {} ms; files they publish later are debris that the"
                 + " next checkpoint to this location, or `cairn gc`, removes", group, TASKS_END_TIMEOUT_MS);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no message";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private static void abort(CheckpointWriter writer, String dataset, URI uri, RuntimeException failure) {

@@ -22,6 +22,7 @@ import org.apache.spark.sql.types.StructType;
  * class reaches the files: a checkpoint written under Scala 2.12 reads under 2.13 and in a
  * plain Cairn application. The schema itself travels in the manifest's metadata. Not API.
  */
+@SuppressWarnings("deprecation") // JavaConverters: deprecated in Scala 2.13, the one converter 2.12 and 2.13 share
 public final class Rows {
     private Rows() {
     }
@@ -71,7 +72,11 @@ public final class Rows {
         return value;
     }
 
-    /** A stored row back as a Row for {@code schema} (values Spark's {@code createDataFrame} accepts). */
+    /**
+     * A stored row back as a Row for {@code schema}, in the external types Spark's row encoder
+     * takes: a Scala {@code Seq} for an array, a Scala {@code Map} for a map (built through
+     * {@code JavaConverters}, which Scala 2.12 and 2.13 both have).
+     */
     public static Row fromStored(Object[] stored, StructType schema) {
         StructField[] fields = schema.fields();
         Object[] out = new Object[fields.length];
@@ -95,7 +100,7 @@ public final class Rows {
             for (Object e : in) {
                 out.add(fromStored(e, element));
             }
-            return out;
+            return scala.collection.JavaConverters.asScalaBuffer(out);
         }
         if (type instanceof MapType) {
             MapType m = (MapType) type;
@@ -103,7 +108,7 @@ public final class Rows {
             for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
                 out.put(fromStored(e.getKey(), m.keyType()), fromStored(e.getValue(), m.valueType()));
             }
-            return out;
+            return scala.collection.JavaConverters.mapAsScalaMap(out);
         }
         return value;
     }
