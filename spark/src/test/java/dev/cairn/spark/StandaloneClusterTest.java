@@ -168,26 +168,8 @@ class StandaloneClusterTest {
         TaskGate gate = TaskGate.create(dir, Set.of(2));
         String appId = sc.sc().applicationId();
         String location = dir.resolve("ckpt").toUri().toString();
-        JavaRDD<Point> points = sc.parallelize(Point.upTo(6_000), 6).mapPartitionsWithIndex((p, it) -> {
-            List<Point> out = new ArrayList<>();
-            it.forEachRemaining(out::add);
-            return new java.util.Iterator<Point>() {
-                private int next;
-
-                @Override
-                public boolean hasNext() {
-                    return next < out.size();
-                }
-
-                @Override
-                public Point next() {
-                    if (next == out.size() / 2) {
-                        gate.arrive(p); // partition 2, attempt 0: half its records are in the part writer
-                    }
-                    return out.get(next++);
-                }
-            };
-        }, true);
+        JavaRDD<Point> points = sc.parallelize(Point.upTo(6_000), 6)
+                .mapPartitionsWithIndex((p, it) -> pausingHalfWay(it, gate, p), true);
 
         CompletableFuture<JavaRDD<Point>> job = CompletableFuture.supplyAsync(() -> CairnSpark.checkpoint(points, location));
         TaskGate.Arrival victim = gate.awaitArrival(2, Duration.ofSeconds(60));
@@ -204,5 +186,27 @@ class StandaloneClusterTest {
         try (dev.cairn.CairnContext ctx = dev.cairn.CairnContext.builder().appName("other-app").parallelism(2).build()) {
             assertEquals(Point.upTo(6_000), ctx.readCheckpoint(URI.create(location)).collect());
         }
+    }
+
+    /** The records of a partition, handed out one by one; half way through, the task reaches the gate. */
+    private static java.util.Iterator<Point> pausingHalfWay(java.util.Iterator<Point> in, TaskGate gate, int partition) {
+        List<Point> all = new ArrayList<>();
+        in.forEachRemaining(all::add);
+        return new java.util.Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < all.size();
+            }
+
+            @Override
+            public Point next() {
+                if (next == all.size() / 2) {
+                    gate.arrive(partition); // partition 2, attempt 0: half its records are in the part writer
+                }
+                return all.get(next++);
+            }
+        };
     }
 }
