@@ -90,18 +90,23 @@ public final class LaggingS3PageRank {
                 return r;
             }));
             return new Outcome("Spark (s3a://, RDD.checkpoint())", true, "finished (the listing caught up in time)", ranks);
-        } catch (RuntimeException e) {
-            String message = String.valueOf(e.getMessage());
-            int cut = message.indexOf('\n');
-            return new Outcome("Spark (s3a://, RDD.checkpoint())", false, cut > 0 ? message.substring(0, cut) : message, Map.of());
+        } catch (Exception e) { // SparkException: checked, thrown undeclared by Scala
+            String message = String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
+            return new Outcome("Spark (s3a://, RDD.checkpoint())", false,
+                    message.length() > 240 ? message.substring(0, 240) + " …" : message, Map.of());
         }
     }
 
     /** Page {@code i} links to three others; the graph is the same on every run. */
     static JavaPairRDD<Long, Iterable<Long>> links(JavaSparkContext sc) {
         return sc.parallelize(LongStream.range(0, PAGES).boxed().toList(), PARTITIONS)
-                .mapToPair(i -> new Tuple2<Long, Iterable<Long>>(i, List.of((i * 7 + 1) % PAGES, (i * 13 + 5) % PAGES, (i / 2) % PAGES)))
+                .mapToPair(i -> new Tuple2<Long, Iterable<Long>>(i, outLinks(i)))
                 .partitionBy(new HashPartitioner(PARTITIONS));
+    }
+
+    /** An ArrayList: Spark's Kryo 4 cannot rebuild the immutable lists of List.of. */
+    private static Iterable<Long> outLinks(long i) {
+        return new ArrayList<>(List.of((i * 7 + 1) % PAGES, (i * 13 + 5) % PAGES, (i / 2) % PAGES));
     }
 
     static JavaPairRDD<Long, Double> ranks(JavaPairRDD<Long, Iterable<Long>> links) {
