@@ -44,7 +44,8 @@ class DataFrameCheckpointTest {
 
     @BeforeAll
     static void start() {
-        local = LocalSpark.start(DataFrameCheckpointTest.class);
+        // and every checkpoint of this class is read back once on executors before it returns
+        local = LocalSpark.start(DataFrameCheckpointTest.class, "spark.cairn.checkpoint.verify", "checksum");
         spark = local.session();
     }
 

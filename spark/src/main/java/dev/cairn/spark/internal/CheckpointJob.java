@@ -1,6 +1,8 @@
 package dev.cairn.spark.internal;
 
 import dev.cairn.CheckpointException;
+import dev.cairn.checkpoint.CheckpointManifest;
+import dev.cairn.checkpoint.CheckpointOptions;
 import dev.cairn.checkpoint.CheckpointReader;
 import dev.cairn.checkpoint.CheckpointSpec;
 import dev.cairn.checkpoint.CheckpointWriter;
@@ -50,8 +52,10 @@ import scala.Option;
  *       attempt already published gets that part's receipt; Spark keeps one result per
  *       partition, so the driver holds exactly one receipt per partition;</li>
  *   <li>the driver commits ({@code _partitioner}, then {@code _manifest.json} last), reloads
- *       (consistent listing, partition count, verification) and returns a
- *       {@link CairnCheckpointRDD} over the files;</li>
+ *       (a listing that shows every part at its receipt's size, the partition count) and returns
+ *       a {@link CairnCheckpointRDD} over the files, whose reads check each part's CRC32C on the
+ *       executors; with {@code cairn.checkpoint.verify=checksum} a job on executors reads every
+ *       part once before returning;</li>
  *   <li>if the job fails, the driver waits for the job's tasks to end (a killed task stops
  *       between records and never publishes) and aborts: nothing is committed and the parts are
  *       removed.</li>
@@ -88,8 +92,15 @@ public final class CheckpointJob {
         URI uri = SparkOptions.location(sc, location);
         CairnOptions options = SparkOptions.forLocation(sc, uri);
         String dataset = rdd.rdd().toString();
+        // The driver never re-reads the parts: a Spark checkpoint may be terabytes. Its reload
+        // checks that the listing shows every part at the size its receipt reported; the bytes
+        // are checked against the CRC32C on every read, on executors. cairn.checkpoint.verify=
+        // checksum asks for that read at once, before the lineage is dropped: a job on executors.
+        boolean eagerChecksum = options.get(CheckpointOptions.VERIFY).map(v -> v.trim().equalsIgnoreCase("checksum")).orElse(false);
+        Map<String, String> specOptions = new TreeMap<>(options.asMap());
+        specOptions.put(CheckpointOptions.VERIFY, "size");
         CheckpointSpec spec = CheckpointSpec.builder(uri)
-                .options(options)
+                .options(CairnOptions.of(specOptions))
                 .dataset(dataset)
                 .datasetId(rdd.id())
                 .appName(sc.appName())
@@ -121,8 +132,28 @@ public final class CheckpointJob {
             throw e;
         }
         CheckpointReader reader = writer.reload();
+        CairnCheckpointRDD<S> files = new CairnCheckpointRDD<>(sc, reader, options, partitioner);
+        if (eagerChecksum) {
+            verifyOnExecutors(sc, files, dataset, uri);
+        }
         LOG.info("Checkpointed {} to {}: {} parts", dataset, uri, numPartitions);
-        return new CairnCheckpointRDD<>(sc, reader, options, partitioner);
+        return files;
+    }
+
+    /** Reads every part on executors (the reader checks length, record count and CRC32C) and counts the records. */
+    private static void verifyOnExecutors(SparkContext sc, CairnCheckpointRDD<?> files, String dataset, URI uri) {
+        long expected = files.reader().manifest().parts().stream().mapToLong(CheckpointManifest.Part::records).sum();
+        long read;
+        try {
+            read = files.toJavaRDD().count();
+        } catch (Exception e) { // a SparkException carrying the reader's CheckpointException, which names the part
+            throw new CheckpointException("verify", dataset, uri, null, "expected every part to read back as written, found: "
+                    + firstLine(e.getMessage()) + "; the checkpoint is committed but damaged, write it again", e);
+        }
+        if (read != expected) {
+            throw new CheckpointException("verify", dataset, uri, null, "expected " + expected + " records, found " + read
+                    + "; the checkpoint is committed but damaged, write it again", null);
+        }
     }
 
     private static List<PartReceipt> writeParts(SparkContext sc, JavaRDD<?> rdd, CheckpointSpec spec, RecordMapper mapper,
