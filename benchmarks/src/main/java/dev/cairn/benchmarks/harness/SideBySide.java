@@ -41,6 +41,9 @@ import java.util.stream.Stream;
  *       {@code FileChannel}, with and without fsync;</li>
  *   <li><b>scaling</b>: Cairn with {@code -Xmx512m} over {@code --scaling} sizes (default
  *       1M,5M,25M,100M): time and peak heap per size.</li>
+ *   <li><b>onspark</b> (only when asked for, with the spark profile): the points job in Spark,
+ *       checkpointed by Spark's {@code rdd.checkpoint()} + {@code count()} and by
+ *       {@code CairnSpark.checkpoint} + {@code count()}, Kryo on both sides.</li>
  * </ol>
  *
  * <p>It writes {@code *.csv}, {@code *.png} and {@code results.md} (tables and target verdicts) into
@@ -76,6 +79,8 @@ public final class SideBySide {
     private final Path work;
     private final String cairnClasspath;
     private final String sparkClasspath;
+    /** Spark plus cairn-spark_2.12 and Cairn (the "spark" profile writes it); null without that profile. */
+    private final String cairnSparkClasspath;
     /** A Cairn class path with a prototype core fix (optional; for before/after figures). */
     private final String patchedClasspath;
     private final int runs;
@@ -97,6 +102,9 @@ public final class SideBySide {
         this.cairnClasspath = classes + java.io.File.pathSeparator + Files.readString(Path.of(args.require("cairn-classpath"))).trim();
         String spark = args.get("spark-classpath", null);
         this.sparkClasspath = spark == null ? null : classes + java.io.File.pathSeparator + Files.readString(Path.of(spark)).trim();
+        String cairnSpark = args.get("cairn-spark-classpath", null);
+        this.cairnSparkClasspath = cairnSpark == null ? null
+                : classes + java.io.File.pathSeparator + Files.readString(Path.of(cairnSpark)).trim();
         String patched = args.get("patched-classpath", null);
         this.patchedClasspath = patched == null ? null : Files.readString(Path.of(patched)).trim();
         this.runs = args.getInt("runs", 5);
@@ -124,6 +132,9 @@ public final class SideBySide {
         }
         if (sections.contains("scaling")) {
             scaling();
+        }
+        if (sections.contains("onspark")) {
+            cairnOnSpark();
         }
         writeRunsCsv();
         report.append("\nFinished ").append(stamp(Instant.now())).append(" (")
@@ -502,10 +513,14 @@ public final class SideBySide {
     }
 
     private Variant spark(String name, String label, String serializer) {
+        return sparkJob(name, label, serializer, sparkClasspath, "dev.cairn.benchmarks.spark.SparkRun");
+    }
+
+    private Variant sparkJob(String name, String label, String serializer, String classpath, String main) {
         return new Variant(name, label, round -> {
             List<String> cmd = new ArrayList<>(List.of("-Xmx" + heap));
             cmd.addAll(SPARK_JVM_FLAGS);
-            cmd.addAll(List.of("-cp", sparkClasspath, "dev.cairn.benchmarks.spark.SparkRun", "--records", Long.toString(records),
+            cmd.addAll(List.of("-cp", classpath, main, "--records", Long.toString(records),
                     "--partitions", Integer.toString(partitions), "--parallelism", Integer.toString(parallelism), "--serializer", serializer,
                     "--warmup", Long.toString(warmup)));
             return cmd;
@@ -641,6 +656,60 @@ public final class SideBySide {
         } catch (IOException e) {
             // no sync(1): nothing to do
         }
+    }
+
+    /**
+     * Section "onspark": one Spark job, two ways to checkpoint it. Spark's {@code rdd.checkpoint()}
+     * + {@code count()} against {@code CairnSpark.checkpoint(rdd)} + {@code count()}, same Spark,
+     * same pipeline, Kryo on both sides (Spark's KryoSerializer; Cairn's Kryo 5), alternating JVMs.
+     */
+    private void cairnOnSpark() throws Exception {
+        if (sparkClasspath == null || cairnSparkClasspath == null) {
+            notes.add("Section onspark skipped: it needs the spark profile's class paths (--spark-classpath, --cairn-spark-classpath).");
+            return;
+        }
+        List<Variant> variants = List.of(
+                spark("spark-kryo", "Spark rdd.checkpoint(), Kryo", "kryo"),
+                sparkJob("cairn-spark-kryo", "CairnSpark.checkpoint, Kryo", "kryo", cairnSparkClasspath,
+                        "dev.cairn.benchmarks.spark.CairnSparkRun"));
+        Map<String, Map<String, Double>> med = medians(runAlternating("onspark", variants, runs));
+        Map<String, Double> sp = med.get("spark-kryo");
+        Map<String, Double> cs = med.get("cairn-spark-kryo");
+        report.append("\n## Cairn on Spark: ").append(String.format(Locale.ROOT, "%,d", records))
+                .append(" points, ").append(partitions).append(" partitions, local[").append(parallelism).append("], -Xmx").append(heap)
+                .append(", ").append(runs).append(" runs each, medians\n\n");
+        report.append("| variant | checkpoint + count (ms) | re-read count (ms) | map calls | map calls / record | part bytes / record | peak RSS (MiB) |\n");
+        report.append("|---|--:|--:|--:|--:|--:|--:|\n");
+        try (PrintWriter csv = csv("cairn-on-spark.csv")) {
+            csv.println("variant,label,runs,checkpoint_ms,reread_ms,map_calls,map_calls_per_record,part_bytes_per_record,peak_rss_mib");
+            for (Variant v : variants) {
+                Map<String, Double> m = med.get(v.name());
+                report.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %,.0f | %.2f | %.2f | %.0f |%n", v.label(),
+                        m.get("checkpointMs"), m.get("rereadMs"), m.get("mapCalls"), m.get("mapCalls") / records,
+                        m.get("partBytes") / records, m.get("peakRss") / (1 << 20)));
+                csv.printf(Locale.ROOT, "%s,%s,%d,%.1f,%.1f,%.0f,%.3f,%.3f,%.1f%n", v.name(), quote(v.label()), runs, m.get("checkpointMs"),
+                        m.get("rereadMs"), m.get("mapCalls"), m.get("mapCalls") / records, m.get("partBytes") / records,
+                        m.get("peakRss") / (1 << 20));
+            }
+        }
+        double ratio = cs.get("checkpointMs") / sp.get("checkpointMs");
+        report.append("\n| target | measured | verdict |\n|---|---|---|\n");
+        target("CairnSpark.checkpoint + count ≤ 0.5 of Spark's checkpoint + count", String.format(Locale.ROOT,
+                "%.0f ms vs %.0f ms = %.3f", cs.get("checkpointMs"), sp.get("checkpointMs"), ratio), ratio <= 0.5);
+        target("map calls 1 per record (Spark: 2)", String.format(Locale.ROOT, "%,.0f vs %,.0f for %,d records",
+                cs.get("mapCalls"), sp.get("mapCalls"), records), cs.get("mapCalls") == records);
+        Charts.bars(out.resolve("cairn-on-spark-time.png"), "One Spark job, checkpointed two ways (" + String.format(Locale.ROOT,
+                        "%,d", records) + " records, median ms)", "ms", List.of("checkpoint + count", "re-read count"),
+                bySeries(List.of("Spark rdd.checkpoint()", "CairnSpark.checkpoint"),
+                        List.of(List.of(sp.get("checkpointMs"), sp.get("rereadMs")), List.of(cs.get("checkpointMs"), cs.get("rereadMs")))));
+    }
+
+    private static Map<String, List<Double>> bySeries(List<String> names, List<List<Double>> values) {
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            out.put(names.get(i), values.get(i));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ figures

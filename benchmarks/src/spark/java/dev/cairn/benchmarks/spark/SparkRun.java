@@ -91,7 +91,7 @@ public final class SparkRun {
     }
 
     @SuppressWarnings("unchecked")
-    private static JavaRDD<Tuple2<Long, double[]>> pipeline(JavaSparkContext sc, long records, int partitions) {
+    static JavaRDD<Tuple2<Long, double[]>> pipeline(JavaSparkContext sc, long records, int partitions) {
         // sc.range is Scala's RDD[Long]; its elements are boxed java.lang.Long at run time.
         JavaRDD<Object> ids = sc.sc().range(0L, records, 1L, partitions).toJavaRDD();
         return ids.map(o -> {

@@ -1,0 +1,84 @@
+package dev.cairn.benchmarks.spark;
+
+import dev.cairn.benchmarks.harness.Args;
+import dev.cairn.benchmarks.harness.ChildStats;
+import dev.cairn.benchmarks.harness.Result;
+import dev.cairn.spark.CairnSpark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import scala.Tuple2;
+
+/**
+ * One measured run of the {@link SparkRun} job with {@code CairnSpark.checkpoint} in place of
+ * Spark's {@code checkpoint()} + action, in a JVM of its own: the same Spark ({@code local[P]},
+ * Kryo for Spark's own data, defaults otherwise), the same pipeline and map counter. Timed:
+ * {@code CairnSpark.checkpoint(data)} (one job: compute, write, commit, reload, verify) and a
+ * {@code count()} of the checkpointed RDD (the "action"), then a second {@code count()} (the
+ * re-read). Cairn serializes with its own Kryo 5 ({@code cairn.serializer} default).
+ *
+ * <p>Arguments: those of {@link SparkRun}.
+ */
+public final class CairnSparkRun {
+    private CairnSparkRun() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        ChildStats memory = ChildStats.start();
+        Args args = new Args(argv);
+        long records = args.getLong("records", 5_000_000);
+        int partitions = args.getInt("partitions", 8);
+        int parallelism = args.getInt("parallelism", 2);
+        Path dir = Files.createDirectories(Path.of(args.require("dir")));
+        long warmup = args.getLong("warmup", 0);
+        String serializer = args.get("serializer", "kryo");
+
+        SparkConf conf = new SparkConf()
+                .setMaster("local[" + parallelism + "]")
+                .setAppName("bench-points-cairn")
+                .set("spark.ui.enabled", "false")
+                .set("spark.local.dir", dir.resolve("local").toString())
+                .set("spark.cairn.serializer", serializer)
+                .set("spark.serializer", serializer.equals("kryo")
+                        ? "org.apache.spark.serializer.KryoSerializer" : "org.apache.spark.serializer.JavaSerializer");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            if (warmup > 0) {
+                JavaRDD<Tuple2<Long, double[]>> w = CairnSpark.checkpoint(SparkRun.pipeline(sc, warmup, partitions),
+                        dir.resolve("warmup").toUri().toString());
+                w.count();
+                SparkRun.MAP_CALLS.reset();
+            }
+            Path location = dir.resolve("checkpoint");
+            JavaRDD<Tuple2<Long, double[]>> data = SparkRun.pipeline(sc, records, partitions);
+            long t0 = System.nanoTime();
+            JavaRDD<Tuple2<Long, double[]>> checkpointed = CairnSpark.checkpoint(data, location.toUri().toString());
+            long first = checkpointed.count();
+            long t1 = System.nanoTime();
+            long callsAfterCheckpoint = SparkRun.MAP_CALLS.sum();
+            long second = checkpointed.count();
+            long t2 = System.nanoTime();
+            if (first != records || second != records) {
+                throw new IllegalStateException("expected " + records + " records twice, found " + first + ", " + second);
+            }
+            long[] bytes = Result.bytesOnDisk(location, "part-");
+            new Result()
+                    .put("checkpointMs", Result.millis(t1 - t0))
+                    .put("rereadMs", Result.millis(t2 - t1))
+                    .put("records", first)
+                    .put("mapCalls", callsAfterCheckpoint)
+                    .put("mapCallsTotal", SparkRun.MAP_CALLS.sum())
+                    .put("partBytes", bytes[0])
+                    .put("diskBytes", bytes[1])
+                    .put("files", bytes[2])
+                    .put("peakHeap", memory.peakHeap())
+                    .put("peakLiveHeap", memory.peakLiveHeap())
+                    .put("peakRss", ChildStats.peakRss())
+                    .put("gcMs", ChildStats.gcMillis())
+                    .put("gcCount", ChildStats.gcCount())
+                    .print();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Checkpointing Spark RDDs and DataFrames through Cairn's engine-neutral checkpoint format.
+ */
+package dev.cairn.spark;
