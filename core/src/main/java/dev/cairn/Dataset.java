@@ -1,6 +1,7 @@
 package dev.cairn;
 
 import dev.cairn.internal.engine.CheckpointPhase;
+import dev.cairn.internal.engine.CheckpointTiming;
 import dev.cairn.internal.engine.CoalescedNode;
 import dev.cairn.internal.engine.Iterators;
 import dev.cairn.internal.engine.MapPartitionsNode;
@@ -421,7 +422,7 @@ public abstract class Dataset<T> {
                 () -> new CairnException("Cannot checkpoint dataset " + this + " (expected a checkpoint directory, found none; set one with"
                         + " CairnContext.builder().checkpointDir(\"file:///path\") or ctx.setCheckpointDir(\"s3://bucket/prefix\"), or use"
                         + " localCheckpoint() for an in-process checkpoint)"));
-        context.engine().markCheckpoint(node, true, mode == CheckpointMode.EAGER, metadata, dir);
+        context.engine().markCheckpoint(node, true, CheckpointTiming.valueOf(mode.name()), metadata, dir);
         return this;
     }
 
@@ -441,8 +442,35 @@ public abstract class Dataset<T> {
      */
     public Dataset<T> localCheckpoint(CheckpointMode mode) {
         Checks.notNull(mode, "localCheckpoint", "mode", this);
-        context.engine().markCheckpoint(node, false, mode == CheckpointMode.EAGER, Map.of(), null);
+        if (mode == CheckpointMode.ASYNC) {
+            throw new CairnException("Cannot locally checkpoint dataset " + this + " (expected LAZY or EAGER, found ASYNC; a local"
+                    + " checkpoint writes nothing to storage, so there is nothing to do in the background)");
+        }
+        context.engine().markCheckpoint(node, false, CheckpointTiming.valueOf(mode.name()), Map.of(), null);
         return this;
+    }
+
+    /**
+     * Waits for this dataset's checkpoint to be committed and verified, as an
+     * {@link CheckpointMode#ASYNC ASYNC} checkpoint is in the background, and returns its
+     * location. Returns at once for a checkpoint already committed.
+     *
+     * @throws CheckpointException the background checkpoint's failure (the dataset keeps its lineage)
+     * @throws CairnException      when the dataset is not marked, or its async checkpoint has not
+     *                             started (no action ran over it yet)
+     */
+    public URI awaitCheckpoint() {
+        return context.engine().awaitCheckpoint(node, null).orElseThrow();
+    }
+
+    /**
+     * {@link #awaitCheckpoint()}, waiting at most {@code timeout}.
+     *
+     * @return the location, or empty when the checkpoint is still being written after {@code timeout}
+     */
+    public Optional<URI> awaitCheckpoint(java.time.Duration timeout) {
+        Checks.notNull(timeout, "awaitCheckpoint", "timeout", this);
+        return context.engine().awaitCheckpoint(node, timeout);
     }
 
     /** Whether a checkpoint of this dataset is committed and its lineage cut. */

@@ -42,6 +42,8 @@ final class KnownOptions {
         keys.addAll(dev.cairn.checkpoint.CheckpointOptions.keys());
         keys.add(dev.cairn.internal.engine.EngineContext.CLEANUP_ON_CLOSE);
         keys.add(dev.cairn.internal.engine.EngineContext.CLEANUP_ON_GC);
+        keys.add(dev.cairn.internal.engine.AsyncCheckpoints.THREADS);
+        keys.add(dev.cairn.internal.engine.AsyncCheckpoints.CLOSE_TIMEOUT);
         for (StorageProvider p : providers) {
             keys.addAll(p.optionKeys());
         }

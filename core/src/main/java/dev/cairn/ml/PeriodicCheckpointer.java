@@ -2,6 +2,7 @@ package dev.cairn.ml;
 
 import dev.cairn.CairnContext;
 import dev.cairn.CairnException;
+import dev.cairn.CheckpointException;
 import dev.cairn.CheckpointMode;
 import dev.cairn.CheckpointState;
 import dev.cairn.Dataset;
@@ -82,6 +83,7 @@ public final class PeriodicCheckpointer<T> {
     private final int keepPersisted;
     private final StorageLevel storageLevel;
     private final CheckpointMode mode;
+    private final int maxInFlight;
     private final URI checkpointDir;
     private final Map<String, String> metadata;
 
@@ -102,6 +104,7 @@ public final class PeriodicCheckpointer<T> {
         this.keepPersisted = b.keepPersisted;
         this.storageLevel = b.persist ? b.storageLevel : null;
         this.mode = b.mode;
+        this.maxInFlight = b.maxInFlight;
         this.checkpointDir = b.checkpointDir;
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
         this.updates = b.startAfter;
@@ -193,6 +196,9 @@ public final class PeriodicCheckpointer<T> {
         updates++;
         persist(datasets);
         boolean checkpoint = force || updates % interval == 0;
+        if (checkpoint && mode == CheckpointMode.ASYNC) {
+            awaitInFlight(maxInFlight - 1);
+        }
         if (checkpoint) {
             Generation g = new Generation(updates, datasets, List.of(), mergedMetadata(metadataPerDataset.get(0)));
             pending.addLast(g);
@@ -356,6 +362,58 @@ public final class PeriodicCheckpointer<T> {
         }
     }
 
+    // ---------------------------------------------------------------- asynchronous checkpoints
+
+    /**
+     * Waits until at most {@code allowed} marked updates are still being written in the
+     * background, oldest first. A background failure is logged (the older checkpoints stay, the
+     * failed update is given up once a newer one commits), not thrown: the loop goes on.
+     */
+    private void awaitInFlight(int allowed) {
+        while (true) {
+            List<Generation> inFlight = new ArrayList<>();
+            for (Generation g : pending) {
+                if (g.uploading()) {
+                    inFlight.add(g);
+                }
+            }
+            if (inFlight.size() <= allowed) {
+                return;
+            }
+            Generation oldest = inFlight.get(0);
+            try {
+                oldest.await();
+            } catch (CheckpointException e) {
+                LOG.warn("The background checkpoint of update {} failed; the checkpoints before it are kept: {}", oldest.update,
+                        e.getMessage());
+            }
+            applyRetention();
+        }
+    }
+
+    /**
+     * Waits for every checkpoint being written in the background ({@link CheckpointMode#ASYNC})
+     * to be committed and verified, then applies retention. For the end of an iterative job.
+     *
+     * @throws CheckpointException the failure of the newest update whose background checkpoint failed
+     */
+    public synchronized void awaitCheckpoints() {
+        CheckpointException failed = null;
+        for (Generation g : new ArrayList<>(pending)) {
+            if (g.uploading()) {
+                try {
+                    g.await();
+                } catch (CheckpointException e) {
+                    failed = e;
+                }
+            }
+        }
+        applyRetention();
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
     // ---------------------------------------------------------------- queries and cleanup
 
     /** Number of updates so far (including those counted before a resume). */
@@ -419,6 +477,25 @@ public final class PeriodicCheckpointer<T> {
             this.metadata = metadata;
         }
 
+        /** Whether some dataset of it is being written in the background. */
+        boolean uploading() {
+            for (Dataset<?> d : datasets) {
+                if (d.checkpointState() == CheckpointState.IN_PROGRESS) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Waits for its datasets' background checkpoints. */
+        void await() {
+            for (Dataset<?> d : datasets) {
+                if (d.checkpointState() == CheckpointState.IN_PROGRESS) {
+                    d.awaitCheckpoint();
+                }
+            }
+        }
+
         boolean committed() {
             if (datasets.isEmpty()) {
                 return true;
@@ -456,6 +533,7 @@ public final class PeriodicCheckpointer<T> {
         private boolean persist = true;
         private StorageLevel storageLevel = StorageLevel.MEMORY_AND_DISK;
         private CheckpointMode mode = CheckpointMode.LAZY;
+        private int maxInFlight = 1;
         private URI checkpointDir;
         private Map<String, String> metadata = Map.of();
         private int startAfter;
@@ -505,12 +583,28 @@ public final class PeriodicCheckpointer<T> {
             return this;
         }
 
-        /** When checkpoints are written; default {@link CheckpointMode#LAZY} (by the next action over the datasets). */
+        /**
+         * When checkpoints are written; default {@link CheckpointMode#LAZY} (by the next action
+         * over the datasets). With {@link CheckpointMode#ASYNC} the next action over them computes
+         * and holds them, and they are written in the background while the job goes on; see
+         * {@link #maxInFlight(int)} and {@link PeriodicCheckpointer#awaitCheckpoints()}.
+         */
         public Builder<T> mode(CheckpointMode mode) {
             if (mode == null) {
-                throw new CairnException("Cannot set checkpoint mode of periodic checkpointer: (expected LAZY or EAGER, found null)");
+                throw new CairnException("Cannot set checkpoint mode of periodic checkpointer: (expected LAZY, EAGER or ASYNC, found null)");
             }
             this.mode = mode;
+            return this;
+        }
+
+        /**
+         * With {@link CheckpointMode#ASYNC}: how many updates may be written in the background at
+         * once, at least 1; default 1, so an update that checkpoints waits for the previous
+         * checkpoint to commit. Bounds the memory held for uploads (each holds its datasets'
+         * blocks); commits happen in update order whatever the bound.
+         */
+        public Builder<T> maxInFlight(int n) {
+            this.maxInFlight = positive(n, "maxInFlight");
             return this;
         }
 

@@ -84,6 +84,8 @@ public final class ResumableLoop<S> {
     private final int interval;
     private final int maxIterations;
     private final int keep;
+    private final boolean async;
+    private final int maxInFlight;
     private final StorageLevel storageLevel;
     private final Map<String, String> metadata;
     private final IterationListener<S> listener;
@@ -95,6 +97,8 @@ public final class ResumableLoop<S> {
         this.interval = b.interval;
         this.maxIterations = b.maxIterations;
         this.keep = b.keep;
+        this.async = b.async;
+        this.maxInFlight = b.maxInFlight;
         this.storageLevel = b.storageLevel;
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
         this.listener = b.listener;
@@ -149,10 +153,27 @@ public final class ResumableLoop<S> {
 
         /**
          * Called after each iteration, once its state is persisted and, on checkpoint
-         * iterations, committed ({@code checkpoint} is then present). Actions run here over
-         * the state read the persisted partitions.
+         * iterations, committed ({@code checkpoint} is then present). With
+         * {@link Builder#async(boolean) async} checkpoints, {@code checkpoint} is empty: the
+         * checkpoint is being written in the background, and {@link #checkpointCommitted} tells
+         * when it is committed. Actions run here over the state read the persisted partitions.
          */
         void iterationDone(int iteration, S state, Optional<LoopCheckpoint> checkpoint);
+
+        /**
+         * Called when the checkpoint of an iteration is committed and verified: right after that
+         * iteration, or, with async checkpoints, as soon as the loop sees it committed (at the
+         * latest before {@link ResumableLoop#run} returns). Nothing by default.
+         */
+        default void checkpointCommitted(LoopCheckpoint checkpoint) {
+        }
+
+        /**
+         * Called after each iteration with the number of checkpoints being written in the
+         * background (async checkpoints only), for progress output. Nothing by default.
+         */
+        default void uploadsInFlight(int iteration, int uploads) {
+        }
     }
 
     /**
@@ -270,7 +291,8 @@ public final class ResumableLoop<S> {
                 .interval(interval)
                 .keep(keep)
                 .storageLevel(storageLevel)
-                .mode(CheckpointMode.EAGER)
+                .mode(async ? CheckpointMode.ASYNC : CheckpointMode.EAGER)
+                .maxInFlight(maxInFlight)
                 .checkpointDir(runDirectory)
                 .startAfter(from == null ? 0 : from.iteration())
                 .build();
@@ -328,18 +350,59 @@ public final class ResumableLoop<S> {
             }
             boolean checkpointed = checkpointer.update(list, perDataset, i == maxIterations);
             Optional<LoopCheckpoint> written = Optional.empty();
-            if (checkpointed) {
-                Map<String, URI> locations = new LinkedHashMap<>();
-                for (int d = 0; d < names.size(); d++) {
-                    locations.put(names.get(d), list.get(d).checkpointLocation().orElseThrow());
+            if (checkpointed && async) {
+                for (Dataset<?> d : list) {
+                    d.count(); // computes and holds the state now; the upload starts in the background
                 }
-                written = Optional.of(new LoopCheckpoint(context, runDirectory, i, context.contextId(), locations, metadata,
-                        java.time.Instant.now()));
+                uploading.add(new Upload(i, List.copyOf(list), List.copyOf(names)));
+            } else if (checkpointed) {
+                written = Optional.of(loopCheckpoint(i, list, names));
+                listener.checkpointCommitted(written.get());
             }
+            reportCommitted(listener, false);
             listener.iterationDone(i, next, written);
+            if (async) {
+                listener.uploadsInFlight(i, uploading.size());
+            }
             state = next;
         }
+        if (async) {
+            checkpointer.awaitCheckpoints(); // the last iteration's checkpoint is committed before run() returns
+            reportCommitted(listener, true);
+        }
         return new Result<>(state, Math.max(start, maxIterations), start);
+    }
+
+    /** An iteration whose checkpoint is being written in the background. */
+    private record Upload(int iteration, List<Dataset<?>> datasets, List<String> names) {
+        boolean committed() {
+            return datasets.stream().allMatch(Dataset::isCheckpointed);
+        }
+    }
+
+    private final List<Upload> uploading = new ArrayList<>();
+
+    /** Reports the background checkpoints committed since the last call, in iteration order; at the end, forgets the rest. */
+    private void reportCommitted(IterationListener<S> listener, boolean end) {
+        for (java.util.Iterator<Upload> it = uploading.iterator(); it.hasNext(); ) {
+            Upload u = it.next();
+            if (u.committed()) {
+                listener.checkpointCommitted(loopCheckpoint(u.iteration(), u.datasets(), u.names()));
+                it.remove();
+            } else if (end || u.datasets().stream().noneMatch(d -> d.checkpointState() == CheckpointState.IN_PROGRESS)) {
+                it.remove(); // failed (logged by the checkpointer) or given up for a newer one
+            } else {
+                break; // commits happen in order: nothing after this one is committed yet
+            }
+        }
+    }
+
+    private LoopCheckpoint loopCheckpoint(int iteration, List<Dataset<?>> list, List<String> names) {
+        Map<String, URI> locations = new LinkedHashMap<>();
+        for (int d = 0; d < names.size(); d++) {
+            locations.put(names.get(d), list.get(d).checkpointLocation().orElseThrow());
+        }
+        return new LoopCheckpoint(context, runDirectory, iteration, context.contextId(), locations, metadata, java.time.Instant.now());
     }
 
     /** Checks and returns the state's dataset names; from the second state on, they must equal {@code expected}. */
@@ -396,6 +459,8 @@ public final class ResumableLoop<S> {
         private int interval;
         private int maxIterations = -1;
         private int keep = 2;
+        private boolean async;
+        private int maxInFlight = 1;
         private StorageLevel storageLevel = StorageLevel.MEMORY_AND_DISK;
         private Map<String, String> metadata = Map.of();
         private IterationListener<S> listener = (i, s, c) -> { };
@@ -442,6 +507,28 @@ public final class ResumableLoop<S> {
                 throw new CairnException("Cannot set max iterations of resumable loop: (expected maxIterations >= 0, found " + n + ")");
             }
             this.maxIterations = n;
+            return this;
+        }
+
+        /**
+         * Whether checkpoints are written in the background ({@link CheckpointMode#ASYNC}) while
+         * the next iterations run; default {@code false}. The state of a checkpoint iteration is
+         * computed and held in the block store, then uploaded; at most {@link #maxInFlight} are
+         * in flight (the next checkpoint iteration waits for the oldest), commits happen in
+         * iteration order, and {@link ResumableLoop#run} returns once the last one is committed.
+         * A kill during an upload resumes from the newest committed checkpoint.
+         */
+        public Builder<S> async(boolean async) {
+            this.async = async;
+            return this;
+        }
+
+        /** With {@link #async(boolean)}: how many checkpoints may be written at once, at least 1; default 1. */
+        public Builder<S> maxInFlight(int n) {
+            if (n <= 0) {
+                throw new CairnException("Cannot set maxInFlight of resumable loop: (expected maxInFlight > 0, found " + n + ")");
+            }
+            this.maxInFlight = n;
             return this;
         }
 

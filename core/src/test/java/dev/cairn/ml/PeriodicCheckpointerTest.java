@@ -118,7 +118,7 @@ class PeriodicCheckpointerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CheckpointMode.class)
+    @EnumSource(value = CheckpointMode.class, names = {"LAZY", "EAGER"})
     void anOlderCheckpointSurvivesWhenTheNewerOneFailsToCommit(CheckpointMode mode) {
         AtomicBoolean failManifests = new AtomicBoolean();
         List<URI> kept;
@@ -167,6 +167,39 @@ class PeriodicCheckpointerTest {
         try (CairnContext look = CairnContext.builder().parallelism(1).build()) {
             assertEquals(kept, committedDirs(look, DIR));
             assertEquals(kept, datasetDirs(look, DIR), "once the newer one committed, the older ones were deleted");
+        }
+    }
+
+    @Test
+    void inAsyncModeAFailedBackgroundCheckpointKeepsTheOlderOneAndTheLoopGoesOn() {
+        AtomicBoolean failManifests = new AtomicBoolean();
+        try (CairnContext ctx = CairnContext.builder().parallelism(2).checkpointDir(DIR)
+                .storageProvider(MlTestSupport.failingManifests(failManifests)).build()) {
+            PeriodicCheckpointer<Long> checkpointer = PeriodicCheckpointer.<Long>builder(ctx).interval(1).keep(1)
+                    .mode(CheckpointMode.ASYNC).build();
+            Dataset<Long> ds = ctx.range(0, 40, 4);
+            ds = ds.map(x -> x + 1);
+            checkpointer.update(ds);
+            ds.count();
+            checkpointer.awaitCheckpoints();
+            URI first = checkpointer.lastCheckpoint().orElseThrow().location();
+
+            failManifests.set(true);
+            Dataset<Long> second = ds.map(x -> x + 1);
+            checkpointer.update(second);
+            assertEquals(40, second.count(), "the action returns; the failure happens in the background");
+            CairnException failure = assertThrows(CairnException.class, checkpointer::awaitCheckpoints);
+            assertTrue(failure.getMessage().contains("_manifest.json"), failure.getMessage());
+            failManifests.set(false);
+            assertEquals(1, checkpointer.lastCheckpoint().orElseThrow().update(), "the older checkpoint is still the last one");
+            assertEquals(List.of(first), committedDirs(ctx, DIR));
+
+            Dataset<Long> third = second.map(x -> x + 1);
+            checkpointer.update(third); // waits for nothing: the failed upload is over
+            assertEquals(40, third.count());
+            checkpointer.awaitCheckpoints();
+            assertEquals(3, checkpointer.lastCheckpoint().orElseThrow().update());
+            assertEquals(List.of(3L, 4L, 5L), third.take(3), "0, 1, 2 plus one per update");
         }
     }
 

@@ -69,6 +69,18 @@ class ResumableLoopTest {
         Optional<LoopCheckpoint> resumedFrom;
         final List<Integer> iterations = new ArrayList<>();
         final List<Integer> checkpointed = new ArrayList<>();
+        final List<Integer> committed = new ArrayList<>();
+        final List<Integer> inFlight = new ArrayList<>();
+
+        @Override
+        public void checkpointCommitted(LoopCheckpoint checkpoint) {
+            committed.add(checkpoint.iteration());
+        }
+
+        @Override
+        public void uploadsInFlight(int iteration, int uploads) {
+            inFlight.add(uploads);
+        }
 
         @Override
         public void started(int firstIteration, int maxIterations, Optional<LoopCheckpoint> from) {
@@ -113,6 +125,38 @@ class ResumableLoopTest {
             }
             assertEquals(Set.of("6", "7"), iterations, "keeps the last two checkpoints");
             assertEquals(2, datasetDirs(look, RUN).size());
+        }
+    }
+
+    @Test
+    void asyncCheckpointsAreWrittenInTheBackgroundCommittedInOrderAndAllDoneWhenRunReturns() {
+        Recorder<Dataset<Double>> recorder = new Recorder<>();
+        try (CairnContext ctx = context()) {
+            ResumableLoop.Result<Dataset<Double>> result = ResumableLoop.<Double>forDataset(ctx).runDirectory(RUN).checkpointInterval(2)
+                    .maxIterations(7).metadata(Map.of("seed", "7")).listener(recorder).async(true).build()
+                    .run(() -> initial(ctx), ResumableLoopTest::step);
+            assertEquals(reference(7), result.state().collect(), "bit-identical to a run without checkpoints");
+            assertEquals(List.of(), recorder.checkpointed, "async: no checkpoint is committed when its iteration ends");
+            assertEquals(List.of(2, 4, 6, 7), recorder.committed, "each commit is reported, in iteration order");
+            assertEquals(7, recorder.inFlight.size());
+            assertTrue(recorder.inFlight.stream().allMatch(n -> n <= 1), "at most one upload in flight: " + recorder.inFlight);
+            assertTrue(result.state().isCheckpointed(), "run returns once the last checkpoint is committed");
+        }
+        try (CairnContext look = context()) {
+            Set<String> iterations = new TreeSet<>();
+            for (URI dir : committedDirs(look, RUN)) {
+                iterations.add(manifest(look, dir).metadata().get("cairn.loop.iteration"));
+            }
+            assertEquals(Set.of("6", "7"), iterations, "keeps the last two checkpoints");
+        }
+        Recorder<Dataset<Double>> resumed = new Recorder<>();
+        try (CairnContext again = context()) {
+            ResumableLoop.Result<Dataset<Double>> result = ResumableLoop.<Double>forDataset(again).runDirectory(RUN)
+                    .checkpointInterval(2).maxIterations(9).metadata(Map.of("seed", "7")).listener(resumed).async(true).build()
+                    .run(() -> initial(again), ResumableLoopTest::step);
+            assertEquals(7, result.resumedFrom());
+            assertEquals(reference(9), result.state().collect());
+            assertEquals(List.of(8, 9), resumed.committed);
         }
     }
 

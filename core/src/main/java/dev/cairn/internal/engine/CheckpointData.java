@@ -57,7 +57,10 @@ public final class CheckpointData<T> {
     private final Node<T> dataset;
     private final EngineContext context;
     private final boolean reliable;
+    private final CheckpointTiming timing;
     private final boolean eager;
+    /** Whether marking persisted the node (an async checkpoint holds the partitions it uploads); undone after the cut. */
+    private final boolean persistedForIt;
     private final Map<String, String> metadata;
     private final URI location;
     private final URI checkpointDir;
@@ -88,12 +91,15 @@ public final class CheckpointData<T> {
      * @param dirty whether an earlier attempt of this dataset's checkpoint may have left files in its
      *              directory (the next attempt deletes them first)
      */
-    CheckpointData(Node<T> dataset, boolean reliable, boolean eager, Map<String, String> metadata, URI checkpointDir, boolean dirty) {
+    CheckpointData(Node<T> dataset, boolean reliable, CheckpointTiming timing, Map<String, String> metadata, URI checkpointDir,
+                   boolean dirty, boolean persistedForIt) {
         this.dirty = dirty;
         this.dataset = dataset;
         this.context = dataset.context();
         this.reliable = reliable;
-        this.eager = eager;
+        this.timing = timing;
+        this.eager = timing == CheckpointTiming.EAGER;
+        this.persistedForIt = persistedForIt;
         this.metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata)); // keeps the caller's order
         this.checkpointDir = checkpointDir;
         this.location = reliable ? CheckpointLayout.datasetDirectory(checkpointDir, context.contextId(), dataset.id()) : null;
@@ -142,6 +148,14 @@ public final class CheckpointData<T> {
         if (state == CheckpointPhase.CHECKPOINTED) {
             return null;
         }
+        if (timing == CheckpointTiming.ASYNC) {
+            CheckpointException failed = asyncFailure;
+            if (failed != null) {
+                asyncFailure = null; // surfaced once; the next action tries again
+                throw failed;
+            }
+            return null; // no write-through: the job computes and holds the partitions
+        }
         begin();
         if (attempt != null) {
             attempt.activeJobs++;
@@ -175,6 +189,12 @@ public final class CheckpointData<T> {
      * one aborts the attempt when no other job still runs in it.
      */
     void jobEnded(Object joined, Throwable failure) {
+        if (timing == CheckpointTiming.ASYNC) {
+            if (failure == null) {
+                launchUpload();
+            }
+            return;
+        }
         if (failure == null) {
             try {
                 finish();
@@ -274,6 +294,10 @@ public final class CheckpointData<T> {
      * @throws CheckpointException when it fails; the dataset keeps its lineage
      */
     void finish() {
+        if (timing == CheckpointTiming.ASYNC) {
+            launchUpload();
+            return;
+        }
         finishing.lock();
         try {
             if (state == CheckpointPhase.CHECKPOINTED) {
@@ -481,5 +505,190 @@ public final class CheckpointData<T> {
         } catch (IOException e) {
             throw new CheckpointIOException("write", label(), location, null, "expected to " + why + ", found an error: " + e, e);
         }
+    }
+
+    // ---------------------------------------------------------------- asynchronous checkpoints
+
+    /** The running upload of an async checkpoint; completes with the location, or exceptionally. */
+    private volatile CompletableFuture<URI> upload;
+    /** An async failure not surfaced yet: the next job over the dataset throws it. */
+    private volatile CheckpointException asyncFailure;
+    /** Set to stop an upload (the context closes). */
+    private volatile boolean uploadStopped;
+
+    /**
+     * Starts an async checkpoint after the job that materialized the dataset: computes the
+     * partitions that job did not (so every one is held when the action returns), then writes,
+     * commits and verifies in the background; the lineage is cut when the commit is verified.
+     */
+    private void launchUpload() {
+        synchronized (this) {
+            if (state != CheckpointPhase.MARKED) {
+                return; // uploading or done
+            }
+            state = CheckpointPhase.IN_PROGRESS;
+            startNanos = System.nanoTime();
+        }
+        try {
+            computeAll(missingPartitions(p -> context.engine().blockStore().contains(dataset.id(), p)));
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                state = CheckpointPhase.MARKED;
+            }
+            throw e;
+        }
+        long turn = context.asyncCheckpoints().nextTurn();
+        CompletableFuture<URI> done = new CompletableFuture<>();
+        upload = done;
+        context.asyncCheckpoints().run(this, turn, () -> uploadAll(turn, done));
+    }
+
+    /** The background part of an async checkpoint; always completes {@code done} and ends its turn. */
+    private void uploadAll(long turn, CompletableFuture<URI> done) {
+        AsyncCheckpoints async = context.asyncCheckpoints();
+        CheckpointWriter writer = null;
+        boolean committed = false;
+        try {
+            if (dirty) {
+                deleteDirectory("remove the files of an earlier failed attempt");
+                dirty = false;
+            }
+            CheckpointSpec spec = CheckpointSpec.builder(location).options(context.options()).dataset(label()).datasetId(dataset.id())
+                    .datasetName(dataset.name()).appName(context.appName()).contextId(context.contextId())
+                    .serializer(context.serializer().name()).build();
+            writer = CheckpointWriter.create(context.storage(), spec);
+            context.listeners().started(label(), location);
+            CheckpointWriter w = writer;
+            List<PartReceipt> receipts = async.forEachPartition(dataset.numPartitions(), p -> uploadPart(w, p));
+            async.awaitTurn(turn); // commits happen in the order the uploads started
+            if (uploadStopped) {
+                throw new CheckpointException("commit", label(), location, null, "expected the upload to run, found the context"
+                        + " closing before the commit; nothing is committed and the parts are removed", null);
+            }
+            int n = dataset.numPartitions();
+            Serializable partitioner = dataset.partitioning().map(p -> (Serializable) p.partitioner()).orElse(null);
+            CheckpointManifest manifest = writer.commit(receipts, n, partitioner, metadata);
+            committed = true;
+            Duration writeTime = Duration.ofNanos(System.nanoTime() - startNanos);
+            context.checkpointCommitted(dataset, checkpointDir, location);
+            context.listeners().committed(label(), location, manifest);
+            long verifyStart = System.nanoTime();
+            CheckpointReader reader = writer.reload();
+            synchronized (this) {
+                source = context.sourceOf(reader);
+                state = CheckpointPhase.CHECKPOINTED;
+            }
+            dataset.clearDependencies();
+            if (persistedForIt) {
+                dataset.unpersist(); // the files hold it now
+            }
+            CheckpointStats stats = new CheckpointStats(label(), location, n, manifest.totalRecords(), manifest.totalBytes(), writeTime,
+                    Duration.ofNanos(System.nanoTime() - verifyStart), reader.listings());
+            LOG.info("{} (in the background)", stats.summary());
+            context.listeners().verified(label(), location, stats);
+            done.complete(location);
+        } catch (RuntimeException e) {
+            CheckpointException failure = e instanceof CheckpointException ce ? ce : new CheckpointException("write", label(), location,
+                    null, "expected the background checkpoint to be written, found: " + e, e);
+            String removed = "";
+            if (writer != null && !committed) {
+                try {
+                    writer.abort();
+                    removed = " its parts were removed;";
+                } catch (CheckpointException abortFailure) {
+                    failure.addSuppressed(abortFailure);
+                    removed = " its parts could not be removed (" + abortFailure.getMessage() + ");";
+                }
+            }
+            synchronized (this) {
+                state = CheckpointPhase.MARKED;
+                dirty = true;
+                asyncFailure = failure;
+            }
+            LOG.warn("Background checkpoint of {} to {} failed;{} the dataset keeps its lineage and the next action over it"
+                    + " reports the failure: {}", label(), location, removed, failure.getMessage());
+            context.listeners().failed(label(), location, failure);
+            done.completeExceptionally(failure);
+        } finally {
+            async.endTurn(turn);
+        }
+    }
+
+    /** Writes one partition from the block store (or, if it is gone, from the lineage) into its part. */
+    private PartReceipt uploadPart(CheckpointWriter writer, int partition) {
+        TaskContext task = context.engine().backgroundTask(partition, () -> uploadStopped);
+        Throwable failure = null;
+        try (PartWriter part = writer.openPart(partition)) {
+            Iterator<T> records = dataset.iterator(partition, task);
+            while (records.hasNext()) {
+                if (uploadStopped) {
+                    throw new CheckpointException("write", label(), location, CheckpointManifest.partName(partition), "expected the upload to run, found"
+                            + " the context closing; the part is discarded", null);
+                }
+                part.write(records.next());
+            }
+            return part.commit();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            task.complete(failure);
+        }
+    }
+
+    /** Stops a running upload (the context closes and its wait ran out): parts are discarded, nothing is committed. */
+    void stopUpload() {
+        uploadStopped = true;
+    }
+
+    /** The running upload, or {@code null}. */
+    CompletableFuture<URI> runningUpload() {
+        CompletableFuture<URI> u = upload;
+        return u == null || u.isDone() ? null : u;
+    }
+
+    /**
+     * Waits for the checkpoint: returns its location once committed and verified.
+     *
+     * @param timeout how long to wait; {@code null} for as long as it takes
+     * @return the location, or empty when the timeout passed first
+     * @throws CheckpointException the background checkpoint's failure
+     * @throws dev.cairn.CairnException when there is nothing to wait for
+     */
+    java.util.Optional<URI> await(Duration timeout) {
+        if (state == CheckpointPhase.CHECKPOINTED) {
+            return java.util.Optional.ofNullable(location);
+        }
+        CheckpointException failed = takeAsyncFailure();
+        if (failed != null) {
+            throw failed;
+        }
+        CompletableFuture<URI> u = upload;
+        if (timing != CheckpointTiming.ASYNC || u == null || state == CheckpointPhase.MARKED) {
+            throw new dev.cairn.CairnException("Cannot wait for the checkpoint of dataset " + label() + ": " + location
+                    + " (expected a checkpoint committed or being written in the background, found it " + state
+                    + (timing == CheckpointTiming.ASYNC ? "; run an action over the dataset first" : "; only ASYNC checkpoints run"
+                    + " in the background") + ")");
+        }
+        try {
+            return java.util.Optional.of(timeout == null ? u.get() : u.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("wait for", label(), location, null, "expected the background checkpoint to finish,"
+                    + " found the waiting thread interrupted", e);
+        } catch (ExecutionException e) {
+            takeAsyncFailure(); // surfaced here: the next action runs (and tries again)
+            throw e.getCause() instanceof CheckpointException ce ? ce : new CheckpointException("write", label(), location, null,
+                    "expected the background checkpoint to be written, found: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The failure not surfaced yet, which this call surfaces (once: by a wait or by the next action). */
+    private synchronized CheckpointException takeAsyncFailure() {
+        CheckpointException f = asyncFailure;
+        asyncFailure = null;
+        return f;
     }
 }

@@ -329,6 +329,14 @@ public final class Engine implements AutoCloseable {
         runTasks(specs);
     }
 
+    /**
+     * A task context for work outside a job (a background checkpoint reading a partition): its
+     * completion listeners run when the caller completes it.
+     */
+    TaskContext backgroundTask(int partition, java.util.function.BooleanSupplier stopped) {
+        return new TaskContext(this, partition, stopped);
+    }
+
     /** Whether the engine was closed. */
     public boolean isClosed() {
         return workers.isShutdown();

@@ -58,6 +58,7 @@ public final class EngineContext implements AutoCloseable {
     private final boolean cleanupOnClose;
     private final boolean cleanupOnGc;
     private final Function<Object, Optional<Partitioning>> partitioningOf;
+    private final AsyncCheckpoints async;
     private final CheckpointListeners listeners = new CheckpointListeners();
     private final AtomicInteger nextDatasetId = new AtomicInteger();
     /** Context directories this context committed checkpoints under, for cleanup-on-close. */
@@ -87,6 +88,13 @@ public final class EngineContext implements AutoCloseable {
         this.storage = StorageRegistry.create(options, providers, Thread.currentThread().getContextClassLoader());
         Path spill = Path.of(options.getString(SPILL_DIR, System.getProperty("java.io.tmpdir")));
         this.engine = new Engine(appName, parallelism, serializer, spill);
+        this.async = new AsyncCheckpoints(appName, options.getInt(AsyncCheckpoints.THREADS, 4),
+                options.getDuration(AsyncCheckpoints.CLOSE_TIMEOUT, Duration.ofSeconds(60)));
+    }
+
+    /** The background side of asynchronous checkpoints. */
+    public AsyncCheckpoints asyncCheckpoints() {
+        return async;
     }
 
     /** The application name. */
@@ -235,8 +243,10 @@ public final class EngineContext implements AutoCloseable {
      *
      * @throws CairnException when the node is marked for the other kind
      */
-    public <T> void markCheckpoint(Node<T> node, boolean reliable, boolean eager, Map<String, String> metadata, URI checkpointDir) {
+    public <T> void markCheckpoint(Node<T> node, boolean reliable, CheckpointTiming timing, Map<String, String> metadata,
+                                   URI checkpointDir) {
         checkOpen("checkpoint dataset " + node);
+        boolean eager = timing == CheckpointTiming.EAGER;
         synchronized (node) {
             CheckpointData<T> cp = node.checkpointData();
             if (cp != null && cp.phase() != CheckpointPhase.NONE) {
@@ -249,16 +259,32 @@ public final class EngineContext implements AutoCloseable {
                     return;
                 }
             } else {
-                if (!reliable && node.persistence() == null) {
+                // A local checkpoint lives in the block store; an async one uploads from it.
+                boolean persist = (!reliable || timing == CheckpointTiming.ASYNC) && node.persistence() == null;
+                if (persist) {
                     node.persist(Persistence.MEMORY_AND_DISK);
                 }
                 boolean dirty = cp != null && cp.dirty(); // a failed eager attempt may have left a committed manifest
-                node.setCheckpoint(new CheckpointData<>(node, reliable, eager, metadata, checkpointDir, dirty));
+                node.setCheckpoint(new CheckpointData<>(node, reliable, timing, metadata, checkpointDir, dirty, persist && reliable));
             }
         }
         if (eager) {
             completeCheckpoints(node);
         }
+    }
+
+    /**
+     * Waits for a node's checkpoint (see {@link CheckpointData#await}).
+     *
+     * @throws CairnException when the node is not marked
+     */
+    public Optional<URI> awaitCheckpoint(Node<?> node, Duration timeout) {
+        CheckpointData<?> cp = node.checkpointData();
+        if (cp == null || cp.phase() == CheckpointPhase.NONE) {
+            throw new CairnException("Cannot wait for the checkpoint of dataset " + node + " (expected a checkpoint, found none;"
+                    + " mark it with checkpoint(CheckpointMode.ASYNC))");
+        }
+        return cp.await(timeout);
     }
 
     /**
@@ -396,6 +422,7 @@ public final class EngineContext implements AutoCloseable {
         if (closed) {
             return;
         }
+        async.close(); // before closing: an upload that finishes now still commits and cuts its lineage
         closed = true;
         try {
             engine.close();

@@ -44,6 +44,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -72,12 +73,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 public abstract class CheckpointContractTest {
 
-    /** The two kinds of checkpoint. */
+    /** The kinds of checkpoint. */
     public enum Kind {
         /** {@code checkpoint()}: files on the backend under test. */
         RELIABLE,
         /** {@code localCheckpoint()}: blocks in this process. */
-        LOCAL
+        LOCAL,
+        /** {@code checkpoint(ASYNC)}: files on the backend under test, written in the background. */
+        ASYNC
     }
 
     /** Records per test dataset; partitions get a few hundred each. */
@@ -187,8 +190,33 @@ public abstract class CheckpointContractTest {
         return s;
     }
 
+    /**
+     * Marks {@code ds}. An async checkpoint has no eager form: for {@code EAGER} it is marked,
+     * materialized by an action, and awaited, which is what an eager checkpoint does at once.
+     */
     private static <T> Dataset<T> mark(Dataset<T> ds, Kind kind, CheckpointMode mode) {
-        return kind == Kind.RELIABLE ? ds.checkpoint(mode) : ds.localCheckpoint(mode);
+        switch (kind) {
+            case RELIABLE:
+                return ds.checkpoint(mode);
+            case LOCAL:
+                return ds.localCheckpoint(mode);
+            default:
+                ds.checkpoint(CheckpointMode.ASYNC);
+                if (mode == CheckpointMode.EAGER) {
+                    ds.count();
+                    ds.awaitCheckpoint();
+                }
+                return ds;
+        }
+    }
+
+    /** After the action that writes a checkpoint: an async one is awaited (the others are done already). */
+    private static void settle(Kind kind, Dataset<?>... datasets) {
+        if (kind == Kind.ASYNC) {
+            for (Dataset<?> d : datasets) {
+                d.awaitCheckpoint();
+            }
+        }
     }
 
     private List<String> namesIn(URI dir) throws IOException {
@@ -232,6 +260,7 @@ public abstract class CheckpointContractTest {
         assertTrue(namesIn(CheckpointLayout.contextDirectory(checkpointDir, ctx.contextId())).isEmpty(), "a lazy mark writes nothing");
 
         assertEquals(RECORDS, ds.count());
+        settle(kind, ds);
         assertEquals(RECORDS, calls.get(), "write-through: the checkpointed dataset is computed once, not twice (SPARK-8582)");
         assertTrue(ds.isCheckpointed());
         assertEquals(expectedSum(), ds.reduce(Long::sum));
@@ -246,7 +275,7 @@ public abstract class CheckpointContractTest {
         Dataset<Long> ds = mark(numbers(ctx, calls), kind, CheckpointMode.EAGER);
         assertTrue(ds.isCheckpointed());
         assertEquals(RECORDS, calls.get());
-        if (kind == Kind.RELIABLE) {
+        if (kind != Kind.LOCAL) {
             List<String> names = namesIn(ds.checkpointLocation().orElseThrow());
             assertTrue(names.contains(CheckpointManifest.FILE_NAME), names.toString());
             assertEquals(PARTITIONS, names.stream().filter(n -> n.startsWith("part-")).count(), names.toString());
@@ -267,7 +296,7 @@ public abstract class CheckpointContractTest {
         mark(ds, kind, CheckpointMode.EAGER);
         assertEquals(2, ds.lineageDepth(), ds.lineage());
         assertEquals(1, ds.parents().size());
-        String expectedSource = kind == Kind.RELIABLE ? "ReliableCheckpointDataset" : "LocalCheckpointDataset";
+        String expectedSource = kind != Kind.LOCAL ? "ReliableCheckpointDataset" : "LocalCheckpointDataset";
         assertTrue(ds.parents().get(0).lineage().startsWith(expectedSource + "["), ds.parents().get(0).lineage());
         String[] lines = ds.lineage().split("\n");
         assertEquals(2, lines.length, ds.lineage());
@@ -284,11 +313,7 @@ public abstract class CheckpointContractTest {
         CairnContext ctx = context();
         HashPartitioner p = new HashPartitioner(5);
         KeyedDataset<Long, Long> sums = ctx.range(0, RECORDS, PARTITIONS).keyBy(x -> x % 50).reduceByKey(p, Long::sum);
-        if (kind == Kind.RELIABLE) {
-            sums.checkpoint(CheckpointMode.EAGER);
-        } else {
-            sums.localCheckpoint(CheckpointMode.EAGER);
-        }
+        mark(sums, kind, CheckpointMode.EAGER);
         assertEquals(p, sums.partitioner().orElseThrow());
         assertEquals(p, sums.parents().get(0).partitioner().orElseThrow(), "the checkpoint source keeps the partitioner");
         KeyedDataset<Long, Long> other = ctx.range(0, 50, 2).keyBy(x -> x).partitionBy(p);
@@ -315,6 +340,7 @@ public abstract class CheckpointContractTest {
         Dataset<String> union = words.union(ctx.parallelize(List.of("oak", "pine"), 3));
         mark(union, kind, CheckpointMode.LAZY);
         assertEquals(List.of("ASH", "BIRCH", "CEDAR", "ELM", "FIR", "oak", "pine"), union.collect());
+        settle(kind, union);
         assertTrue(union.isCheckpointed());
         assertEquals(5, union.numPartitions());
         assertEquals(List.of("ASH", "BIRCH", "CEDAR", "ELM", "FIR", "oak", "pine"), union.collect());
@@ -340,6 +366,7 @@ public abstract class CheckpointContractTest {
         AtomicLong calls = new AtomicLong();
         Dataset<Long> ds = mark(numbers(ctx, calls), kind, CheckpointMode.LAZY);
         assertEquals(List.of(0L, 3L, 6L), ds.take(3));
+        settle(kind, ds);
         assertTrue(ds.isCheckpointed(), "take completes the checkpoint: " + ds.checkpointState());
         // take stopped inside partition 0, whose unfinished part was discarded and recomputed whole.
         assertTrue(calls.get() >= RECORDS && calls.get() <= RECORDS + 3, "calls: " + calls.get());
@@ -355,6 +382,7 @@ public abstract class CheckpointContractTest {
         Dataset<Long> b = mark(a.filter(x -> x % 2 == 0), kind, CheckpointMode.LAZY);
         Dataset<Long> c = b.map(x -> x * 10);
         assertEquals(50, c.count());
+        settle(kind, a, b);
         assertTrue(a.isCheckpointed(), "ancestor a");
         assertTrue(b.isCheckpointed(), "ancestor b");
         assertFalse(c.isCheckpointed());
@@ -376,8 +404,144 @@ public abstract class CheckpointContractTest {
         mark(ds, kind, CheckpointMode.LAZY);
         assertEquals(CheckpointState.MARKED, ds.checkpointState());
         ds.count();
-        assertEquals(Set.of(CheckpointState.IN_PROGRESS), seenInTasks);
+        settle(kind, ds);
+        // An async checkpoint is MARKED while its action computes the partitions, IN_PROGRESS while it uploads them.
+        assertEquals(Set.of(kind == Kind.ASYNC ? CheckpointState.MARKED : CheckpointState.IN_PROGRESS), seenInTasks);
         assertEquals(CheckpointState.CHECKPOINTED, ds.checkpointState());
+    }
+
+    // ------------------------------------------------------------------ async: in the background
+
+    private static final java.util.function.Predicate<String> PARTS = name -> name.startsWith("part-");
+
+    private static java.util.function.Predicate<URI> partsOf(String datasetDir) {
+        return file -> file.getPath().contains("/" + datasetDir + "/part-");
+    }
+
+    @Test
+    void anAsyncCheckpointLetsTheActionReturnBeforeTheUploadAndCutsTheLineageWhenCommitted() throws Exception {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        List<String> events = new CopyOnWriteArrayList<>();
+        CairnContext ctx = context(Map.of(), faulty(handle, Duration.ZERO), new CheckpointListener() {
+            @Override
+            public void committed(String dataset, URI location, CheckpointManifest manifest) {
+                events.add("committed " + dataset);
+            }
+        });
+        ctx.scanCheckpoints(checkpointDir); // opens the storage so the hold can be armed
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        handle.get().holdCommits(file -> file.getPath().contains("/part-"), release);
+        AtomicLong calls = new AtomicLong();
+        Dataset<Long> ds = numbers(ctx, calls).checkpoint(CheckpointMode.ASYNC);
+
+        assertEquals(RECORDS, ds.count(), "the action returns while every part upload is held");
+        assertEquals(CheckpointState.IN_PROGRESS, ds.checkpointState());
+        assertFalse(ds.isCheckpointed());
+        assertEquals(expectedSum(), ds.reduce(Long::sum), "meanwhile the dataset works from its blocks");
+        assertEquals(RECORDS, calls.get(), "computed once: the upload reads the blocks");
+        assertEquals(Optional.empty(), ds.awaitCheckpoint(Duration.ofMillis(100)));
+        assertEquals(List.of(), events);
+
+        release.countDown();
+        URI location = ds.awaitCheckpoint();
+        assertEquals(ds.checkpointLocation().orElseThrow(), location);
+        assertTrue(ds.isCheckpointed());
+        assertEquals(2, ds.lineageDepth(), ds.lineage());
+        assertEquals(RECORDS, context().readCheckpoint(location).count());
+        assertEquals(expectedSum(), ds.reduce(Long::sum));
+        assertEquals(RECORDS, calls.get());
+    }
+
+    @Test
+    void aFailedAsyncCheckpointIsReportedAtOnceThrownOnceByTheNextActionOrWaitAndLosesNothing() throws Exception {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        CairnContext ctx = context(Map.of(), faulty(handle, Duration.ZERO), new CheckpointListener() {
+            @Override
+            public void failed(String dataset, URI location, Throwable cause) {
+                failures.add(cause);
+            }
+        });
+        ctx.scanCheckpoints(checkpointDir);
+
+        // Nobody waits: the next action over the dataset reports the failure.
+        handle.get().failCommit(3, PARTS);
+        Dataset<Long> ds = numbers(ctx, new AtomicLong()).checkpoint(CheckpointMode.ASYNC);
+        assertEquals(RECORDS, ds.count());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (failures.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the listener hears it when it happens, not when someone asks
+        }
+        assertEquals(1, failures.size(), "listeners hear the failure when it happens");
+        assertFalse(ds.isCheckpointed());
+        URI location = CheckpointLayout.datasetDirectory(checkpointDir, ctx.contextId(), ds.id());
+        assertEquals(List.of(), namesIn(location).stream().filter(n -> !n.startsWith(".")).toList(), "the failed upload's parts are removed");
+        CheckpointException surfaced = assertThrows(CheckpointException.class, ds::count, "the next action reports it");
+        assertTrue(surfaced.getMessage().contains("injected fault"), surfaced.getMessage());
+        assertEquals(RECORDS, ds.count(), "reported once; the next action runs, on an intact lineage, and tries again");
+        ds.awaitCheckpoint();
+        assertTrue(ds.isCheckpointed());
+        assertEquals(expectedSum(), context().<Long>readCheckpoint(ds.checkpointLocation().orElseThrow()).reduce(Long::sum));
+
+        // Someone waits: the wait reports it, and the next action runs.
+        handle.get().failCommit(2, PARTS);
+        Dataset<Long> other = numbers(ctx, new AtomicLong()).checkpoint(CheckpointMode.ASYNC);
+        assertEquals(RECORDS, other.count());
+        CheckpointException waited = assertThrows(CheckpointException.class, other::awaitCheckpoint);
+        assertTrue(waited.getMessage().contains("injected fault"), waited.getMessage());
+        assertEquals(RECORDS, other.count(), "reported by the wait: the action runs and tries again");
+        other.awaitCheckpoint();
+        assertTrue(other.isCheckpointed());
+    }
+
+    @Test
+    void asyncCheckpointsCommitInTheOrderTheyStarted() throws Exception {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        List<String> committed = new CopyOnWriteArrayList<>();
+        CairnContext ctx = context(Map.of(), faulty(handle, Duration.ZERO), new CheckpointListener() {
+            @Override
+            public void committed(String dataset, URI location, CheckpointManifest manifest) {
+                committed.add(dataset);
+            }
+        });
+        ctx.scanCheckpoints(checkpointDir);
+        java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
+        Dataset<Long> first = ctx.range(0, RECORDS, PARTITIONS).map(x -> x + 1).setName("first").checkpoint(CheckpointMode.ASYNC);
+        Dataset<Long> second = ctx.range(0, 10, 2).map(x -> x + 2).setName("second").checkpoint(CheckpointMode.ASYNC);
+        handle.get().holdCommits(partsOf("dataset-" + first.id()), releaseFirst); // the first one's parts only
+        first.count();
+        second.count();
+        assertEquals(Optional.empty(), second.awaitCheckpoint(Duration.ofMillis(300)), "the second waits for the first to commit");
+        assertEquals(List.of(), committed);
+        releaseFirst.countDown();
+        second.awaitCheckpoint();
+        assertEquals(List.of(first.toString(), second.toString()), committed);
+    }
+
+    @Test
+    void closingStopsAnAsyncCheckpointThatDoesNotFinishInTimeAndRemovesItsParts() throws Exception {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        CairnContext ctx = context(Map.of("cairn.checkpoint.async.close-timeout", "200ms"), faulty(handle, Duration.ZERO), null);
+        ctx.scanCheckpoints(checkpointDir);
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        handle.get().holdCommits(file -> file.getPath().endsWith("/part-00000"), never);
+        Dataset<Long> ds = numbers(ctx, new AtomicLong()).checkpoint(CheckpointMode.ASYNC);
+        ds.count();
+        URI location = CheckpointLayout.datasetDirectory(checkpointDir, ctx.contextId(), ds.id());
+        Thread releaser = new Thread(() -> {
+            // the close interrupts nothing; it stops the upload, whose held commit must end for the stop to finish
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            never.countDown();
+        });
+        releaser.start();
+        ctx.close();
+        releaser.join();
+        assertFalse(namesIn(location).contains(CheckpointManifest.FILE_NAME), "nothing committed");
+        assertEquals(List.of(), namesIn(location).stream().filter(n -> n.startsWith("part-")).toList(), "its parts are removed");
     }
 
     // ------------------------------------------------------------------ reliable: layout and reuse
@@ -678,7 +842,7 @@ public abstract class CheckpointContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CheckpointMode.class)
+    @EnumSource(value = CheckpointMode.class, names = {"LAZY", "EAGER"})
     void aCheckpointWhoseVerificationFailedCanBeRetried(CheckpointMode mode) {
         AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
         CairnContext ctx = context(Map.of(), faulty(handle, Duration.ZERO), null);

@@ -70,6 +70,7 @@ public final class FaultInjectingStorage implements Storage {
     private final ListingConsistency listing;
     private final List<CallFault> callFaults = new CopyOnWriteArrayList<>();
     private final List<ReadFault> readFaults = new CopyOnWriteArrayList<>();
+    private final List<Hold> holds = new CopyOnWriteArrayList<>();
     // Normalised location -> System.nanoTime() of its last commit; only kept with a listing delay.
     private final Map<String, Long> recentCommits = new ConcurrentHashMap<>();
 
@@ -190,10 +191,21 @@ public final class FaultInjectingStorage implements Storage {
         return this;
     }
 
+    /**
+     * Holds every commit of a file {@code files} accepts (it sees the whole URI) until
+     * {@code release} is counted down: a slow store, for tests of what goes on meanwhile. A
+     * thread interrupted while held commits nothing and fails.
+     */
+    public FaultInjectingStorage holdCommits(Predicate<URI> files, java.util.concurrent.CountDownLatch release) {
+        holds.add(new Hold(Objects.requireNonNull(files, "files"), Objects.requireNonNull(release, "release")));
+        return this;
+    }
+
     /** Removes every armed fault; the listing delay and the counters stay. */
     public FaultInjectingStorage disarm() {
         callFaults.clear();
         readFaults.clear();
+        holds.clear();
         return this;
     }
 
@@ -401,6 +413,9 @@ public final class FaultInjectingStorage implements Storage {
         }
     }
 
+    private record Hold(Predicate<URI> files, java.util.concurrent.CountDownLatch release) {
+    }
+
     /** flipAt, truncateAt or failAt is -1 when that part does not apply. */
     private record ReadFault(long flipAt, long truncateAt, long failAt, Predicate<String> names) {
     }
@@ -442,6 +457,17 @@ public final class FaultInjectingStorage implements Storage {
         protected void publish() throws IOException {
             commits.incrementAndGet();
             fire(Call.COMMIT, name, file());
+            for (Hold h : holds) {
+                if (h.files().test(file())) {
+                    try {
+                        h.release().await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("Cannot commit file: " + file() + " (interrupted while held by"
+                                + " FaultInjectingStorage.holdCommits)");
+                    }
+                }
+            }
             out.commit();
             committed(file());
         }
