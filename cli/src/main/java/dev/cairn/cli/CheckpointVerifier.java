@@ -280,6 +280,12 @@ final class CheckpointVerifier {
                     // A record class this process cannot load: count no records, check the bytes below.
                     parts.recordsNote.compareAndSet(null, "not counted: " + Failure.detail(e)
                             + " (pass --classpath with the record classes to count them)");
+                } catch (CorruptPartException e) {
+                    // The decoder's view of damage is a chain of causes; the byte check below says it in
+                    // the manifest's terms (length, CRC32C, which block). Only when the bytes are as
+                    // written (a record count the writer got wrong) is the decoder's error the answer.
+                    reader.verifyPart(storage, partition);
+                    throw e;
                 }
             }
             reader.verifyPart(storage, partition);

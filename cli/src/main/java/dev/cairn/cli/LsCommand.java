@@ -74,13 +74,17 @@ final class LsCommand extends CheckpointCommand {
             }
         }
         if (e.committed() && !e.strays().isEmpty()) {
-            notes.add(e.strays().size() + " files its manifest does not list");
+            notes.add(count(e.strays().size(), "file") + " its manifest does not list");
         }
         if (!e.foreign().isEmpty()) {
-            notes.add(e.foreign().size() + " files Cairn does not write");
+            notes.add(count(e.foreign().size(), "file") + " Cairn does not write");
         }
         String note = notes.isEmpty() ? "" : "(" + String.join("; ", notes) + ")";
         return new String[] {e.location().toString(), e.committed() ? "committed" : "uncommitted", partitions, records, bytes, created, note};
+    }
+
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** Part files present (an uncommitted checkpoint has no manifest to count them). */

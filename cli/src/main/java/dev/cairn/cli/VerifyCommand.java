@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.cairn.CairnException;
+import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.storage.FileStatus;
 import java.net.URI;
 import java.util.ArrayList;
@@ -106,9 +106,7 @@ final class VerifyCommand extends CheckpointCommand {
             g.writeStringField("location", r.location().toString());
             g.writeStringField("dataset", r.dataset());
             g.writeBooleanField("ok", r.ok());
-            g.writeBooleanField("committed", r.manifest() != null || r.problems().stream().noneMatch(
-                    f -> f.kind().equals(Failure.UNCOMMITTED) || f.kind().equals(Failure.MISSING) && f.file() != null
-                            && f.file().equals(dev.cairn.checkpoint.CheckpointManifest.FILE_NAME)));
+            g.writeBooleanField("committed", committed(r));
             if (r.manifest() != null) {
                 g.writeNumberField("formatVersion", r.manifest().formatVersion());
                 g.writeNumberField("partitions", r.manifest().numPartitions());
@@ -135,8 +133,12 @@ final class VerifyCommand extends CheckpointCommand {
             g.writeEndArray();
             g.writeStringField("summary", summary(r));
             g.writeEndObject();
-        } catch (CairnException e) {
-            throw e;
         }
+    }
+
+    /** Whether a manifest is there, readable or not: no problem says it is missing. */
+    static boolean committed(CheckpointVerifier.Report r) {
+        return r.manifest() != null || r.problems().stream().noneMatch(f -> f.kind().equals(Failure.UNCOMMITTED)
+                || f.kind().equals(Failure.MISSING) && CheckpointManifest.FILE_NAME.equals(f.file()));
     }
 }
