@@ -5,7 +5,6 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -78,11 +77,6 @@ final class Redactor {
             s = s.replace(secret, MASK);
         }
         return s;
-    }
-
-    /** The secrets known so far (for tests of this class). */
-    List<String> secrets() {
-        return List.copyOf(secrets);
     }
 
     /**
