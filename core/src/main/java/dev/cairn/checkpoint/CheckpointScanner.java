@@ -78,7 +78,8 @@ public final class CheckpointScanner {
      * @param files        every file in it
      * @param strays       Cairn's files its manifest does not list (for an uncommitted checkpoint:
      *                     all of Cairn's files): what a clean-up may delete
-     * @param foreign      files Cairn does not write: never deleted
+     * @param foreign      files Cairn does not write, and any sub-directory (Cairn writes none in a
+     *                     checkpoint): never deleted
      * @param lastModified the newest modification time of its files ({@link Instant#EPOCH} when empty)
      */
     public record Entry(URI location, boolean committed, CheckpointManifest manifest, String problem, List<FileStatus> files,
@@ -182,6 +183,7 @@ public final class CheckpointScanner {
         }
         List<FileStatus> strays = new ArrayList<>();
         List<FileStatus> foreign = new ArrayList<>();
+        children.stream().filter(FileStatus::directory).forEach(foreign::add);
         for (FileStatus f : files) {
             if (!isCairnFile(f.name())) {
                 foreign.add(f);

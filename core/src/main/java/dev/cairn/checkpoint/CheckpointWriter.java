@@ -272,8 +272,10 @@ public final class CheckpointWriter {
 
     /**
      * Deletes the checkpoint at {@code location}, committed or not: {@code _manifest.json} first,
-     * so that a deletion cut short never leaves something that looks committed, then the rest.
-     * Nothing there is fine. Whether a reader still needs the files is the caller's to know.
+     * so that a deletion cut short never leaves something that looks committed, then Cairn's
+     * files. Files Cairn does not write, and sub-directories, are left in place (then so is the
+     * directory). Nothing there is fine. Whether a reader still needs the files is the caller's
+     * to know.
      *
      * @throws CheckpointIOException when the store fails; what is left is then uncommitted debris
      */
@@ -282,7 +284,19 @@ public final class CheckpointWriter {
         Storage store = storage.storageFor(loc);
         try {
             store.delete(CheckpointLayout.child(loc, CheckpointManifest.FILE_NAME));
-            store.delete(loc);
+            List<FileStatus> left = store.list(loc);
+            boolean onlyCairn = left.stream().allMatch(f -> !f.directory() && CheckpointScanner.isCairnFile(f.name()));
+            if (onlyCairn) {
+                store.delete(loc);
+                return;
+            }
+            for (FileStatus f : left) {
+                if (!f.directory() && CheckpointScanner.isCairnFile(f.name())) {
+                    store.delete(f.location());
+                }
+            }
+            LOG.info("Deleted checkpoint {} but kept what Cairn did not write there: {}", loc,
+                    left.stream().filter(f -> f.directory() || !CheckpointScanner.isCairnFile(f.name())).map(FileStatus::name).toList());
         } catch (IOException e) {
             throw new CheckpointIOException("delete", "at " + loc, loc, null, "expected the store to delete the checkpoint, found an"
                     + " error: " + e + "; if the manifest is gone, what is left is debris a sweep removes", e);

@@ -72,6 +72,12 @@ import org.slf4j.LoggerFactory;
  * @param <S> the state: one or more datasets, taken apart and put together by a {@link StateCodec}
  */
 public final class ResumableLoop<S> {
+    /** Manifest metadata every checkpoint of a loop carries: the iteration after which the state was checkpointed. */
+    public static final String METADATA_ITERATION = "cairn.loop.iteration";
+    /** Manifest metadata: the name of the checkpointed dataset in the loop's state. */
+    public static final String METADATA_DATASET = "cairn.loop.dataset";
+    /** Manifest metadata: the names of every dataset of the state, comma separated, in order. */
+    public static final String METADATA_DATASETS = "cairn.loop.datasets";
     private static final String CLEANUP_ON_GC = "cairn.checkpoint.cleanup-on-gc";
     private static final String CLEANUP_ON_CLOSE = "cairn.checkpoint.cleanup-on-close";
     private static final Logger LOG = LoggerFactory.getLogger(ResumableLoop.class);

@@ -32,11 +32,11 @@ final class RunDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
 
     /** Manifest metadata: the iteration after which the state was checkpointed. */
-    static final String ITERATION = "cairn.loop.iteration";
+    static final String ITERATION = ResumableLoop.METADATA_ITERATION;
     /** Manifest metadata: the name of this dataset in the state. */
-    static final String DATASET = "cairn.loop.dataset";
+    static final String DATASET = ResumableLoop.METADATA_DATASET;
     /** Manifest metadata: the names of every dataset of the state, comma separated, in order. */
-    static final String DATASETS = "cairn.loop.datasets";
+    static final String DATASETS = ResumableLoop.METADATA_DATASETS;
     /** Prefix of the loop's own metadata keys; user keys may not use it. */
     static final String PREFIX = "cairn.loop.";
 

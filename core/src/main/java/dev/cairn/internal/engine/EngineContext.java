@@ -433,7 +433,13 @@ public final class EngineContext implements AutoCloseable {
             }
             if (cleanupOnClose) {
                 for (URI dir : contextDirs) {
-                    deleteQuietly(storage, dir);
+                    // <checkpointDir>/<this context's id>: a directory of this context's own checkpoints
+                    try {
+                        storage.storageFor(dir).delete(dir);
+                        LOG.info("Deleted this context's checkpoints {}", dir);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        LOG.warn("Cannot delete this context's checkpoints {}: {}", dir, e.toString());
+                    }
                 }
             }
         } finally {

@@ -43,7 +43,8 @@ record HadoopSettings(String scheme, Publish publish, Sync sync, ListingConsiste
         Sync sync = parseSync(options.getString(HadoopStorageProvider.SYNC, "hsync"));
         ListingConsistency listing = ListingConsistency.STRONG;
         if (scheme.equals("s3a")) {
-            listing = parseListing(options.getString(HadoopStorageProvider.S3A_LISTING_CONSISTENCY, "eventual"));
+            listing = ListingConsistency.fromOption(options, HadoopStorageProvider.S3A_LISTING_CONSISTENCY, ListingConsistency.EVENTUAL,
+                    "strong only for stores whose listings never lag");
         }
         return new HadoopSettings(scheme, publish, sync, listing);
     }
@@ -69,18 +70,6 @@ record HadoopSettings(String scheme, Publish publish, Sync sync, ListingConsiste
             default:
                 throw new CairnException("Cannot read option " + HadoopStorageProvider.SYNC + ": (expected hsync, hflush or none,"
                         + " found '" + value + "'; hsync is the durable default, none trades crash safety for speed)");
-        }
-    }
-
-    private static ListingConsistency parseListing(String value) {
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "eventual":
-                return ListingConsistency.EVENTUAL;
-            case "strong":
-                return ListingConsistency.STRONG;
-            default:
-                throw new CairnException("Cannot read option " + HadoopStorageProvider.S3A_LISTING_CONSISTENCY
-                        + ": (expected eventual or strong, found '" + value + "'; strong only for stores whose listings never lag)");
         }
     }
 }

@@ -75,7 +75,7 @@ class HadoopStorageProviderTest {
                 sync.getMessage());
         CairnException listing = assertThrows(CairnException.class,
                 () -> provider.open("s3a", CairnOptions.of(Map.of(HadoopStorageProvider.S3A_LISTING_CONSISTENCY, "sometimes"))));
-        assertTrue(listing.getMessage().contains("expected eventual or strong, found 'sometimes'"), listing.getMessage());
+        assertTrue(listing.getMessage().contains("expected strong or eventual, found 'sometimes'"), listing.getMessage());
         CairnException confDir = assertThrows(CairnException.class,
                 () -> provider.open("hdfs", CairnOptions.of(Map.of(HadoopStorageProvider.CONF_DIR, "/no/such/hadoop/conf"))));
         assertTrue(confDir.getMessage().startsWith("Cannot read Hadoop configuration directory: /no/such/hadoop/conf"),

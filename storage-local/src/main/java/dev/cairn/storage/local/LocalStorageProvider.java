@@ -69,15 +69,7 @@ public final class LocalStorageProvider implements StorageProvider {
     }
 
     private static ListingConsistency listingConsistency(CairnOptions options) {
-        String value = options.getString(LISTING_CONSISTENCY, "strong");
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "strong":
-                return ListingConsistency.STRONG;
-            case "eventual":
-                return ListingConsistency.EVENTUAL;
-            default:
-                throw new CairnException("Cannot read option " + LISTING_CONSISTENCY + " (expected strong or eventual,"
-                        + " found '" + value + "'; use eventual for NFS, EFS or SMB mounts whose listings lag)");
-        }
+        return ListingConsistency.fromOption(options, LISTING_CONSISTENCY, ListingConsistency.STRONG,
+                "use eventual for NFS, EFS or SMB mounts whose listings lag");
     }
 }

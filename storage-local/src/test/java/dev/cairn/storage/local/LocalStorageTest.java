@@ -85,7 +85,7 @@ class LocalStorageTest {
                 open(Map.of(LocalStorageProvider.LISTING_CONSISTENCY, "Strong")).listing());
         CairnException e = assertThrows(CairnException.class,
                 () -> open(Map.of(LocalStorageProvider.LISTING_CONSISTENCY, "lazy")));
-        assertEquals("Cannot read option cairn.local.listing.consistency (expected strong or eventual, found 'lazy';"
+        assertEquals("Cannot read option cairn.local.listing.consistency: 'lazy' (expected strong or eventual, found 'lazy';"
                 + " use eventual for NFS, EFS or SMB mounts whose listings lag)", e.getMessage());
     }
 

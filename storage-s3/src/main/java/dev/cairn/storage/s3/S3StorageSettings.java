@@ -196,7 +196,8 @@ public final class S3StorageSettings {
         options.get(SECRET_KEY).ifPresent(v -> b.secretKey = v);
         options.get(SESSION_TOKEN).ifPresent(v -> b.sessionToken = v);
         options.get(PROFILE).ifPresent(b::profile);
-        options.get(LISTING_CONSISTENCY).ifPresent(v -> b.listingConsistency(parseConsistency(v)));
+        b.listingConsistency(ListingConsistency.fromOption(options, LISTING_CONSISTENCY, ListingConsistency.EVENTUAL,
+                "eventual polls listings until every part shows, strong trusts the first listing (AWS S3 since December 2020, MinIO)"));
         b.partSize(checkedPartSize(PART_SIZE, options.getBytes(PART_SIZE, b.partSize)));
         b.uploadConcurrency(atLeast(UPLOAD_CONCURRENCY, options.getInt(UPLOAD_CONCURRENCY, b.uploadConcurrency), 1));
         b.maxConnections(atLeast(MAX_CONNECTIONS, options.getInt(MAX_CONNECTIONS, b.maxConnections), 1));
@@ -277,18 +278,6 @@ public final class S3StorageSettings {
                     + " instead");
         }
         return uri;
-    }
-
-    private static ListingConsistency parseConsistency(String value) {
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "eventual":
-                return ListingConsistency.EVENTUAL;
-            case "strong":
-                return ListingConsistency.STRONG;
-            default:
-                throw invalid(LISTING_CONSISTENCY, value, "eventual or strong; eventual polls listings until every part shows,"
-                        + " strong trusts the first listing (AWS S3 since December 2020, MinIO)");
-        }
     }
 
     private static int checkedPartSize(String key, long bytes) {

@@ -371,6 +371,25 @@ public abstract class FormatContractTest {
         assertEquals(List.of(done.location()), one.committed().stream().map(CheckpointScanner.Entry::location).toList());
     }
 
+    @Test
+    void sweepingAndDeletingNeverTouchWhatCairnDidNotWrite() throws IOException {
+        CheckpointWriter pending = CheckpointWriter.create(registry, spec("sweep-pending"));
+        writePart(registry, pending.spec(), 0, records(0));
+        URI mine = CheckpointLayout.child(CheckpointLayout.child(pending.spec().location(), "notes"), "mine.txt");
+        overwrite(mine, new byte[] {7}); // a person's directory inside the debris
+        dev.cairn.checkpoint.OrphanSweeper.Report report = dev.cairn.checkpoint.OrphanSweeper.sweep(registry, dir,
+                CairnOptions.of(options()), java.time.Duration.ZERO, location -> false, false);
+        assertTrue(report.deleted().contains(CheckpointLayout.child(pending.spec().location(), "part-00000")), report.toString());
+        assertEquals(1, bytesOf(mine).length, "the sub-directory and its file are kept");
+
+        CheckpointReader done = committed("delete-done");
+        URI notes = CheckpointLayout.child(done.location(), "notes.txt");
+        overwrite(notes, new byte[] {4});
+        CheckpointWriter.delete(registry, done.location());
+        assertEquals(List.of(), cairnFiles(done.location()), "Cairn's files are gone, the manifest first");
+        assertEquals(1, bytesOf(notes).length, "a file Cairn did not write stays");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private boolean exists(URI file) {
