@@ -58,7 +58,12 @@ public final class CairnContext implements AutoCloseable {
         this.engine = new EngineContext(b.appName, parallelism, options, serializer, b.providers, CairnContext::partitioningOf);
         b.listeners.forEach(engine::addCheckpointListener);
         if (b.checkpointDir != null) {
-            setCheckpointDir(b.checkpointDir);
+            try {
+                setCheckpointDir(b.checkpointDir);
+            } catch (RuntimeException e) {
+                engine.close(); // build() fails: no threads or storage clients are left behind
+                throw e;
+            }
         }
         LOG.info("Started context {} ({}): parallelism {}, serializer {}, storage schemes {}", engine.appName(), engine.contextId(),
                 parallelism, serializer.name(), engine.storage().schemes());

@@ -33,9 +33,14 @@ import java.util.regex.Pattern;
 public final class CheckpointScanner {
     /** How many directory levels below the scanned one are searched. */
     public static final int MAX_DEPTH = 3;
-    /** Names of files Cairn writes into a checkpoint directory, temporary ones included. */
+    /**
+     * Names of files Cairn writes into a checkpoint directory: temporary ones included, and the
+     * scratch object a store probe writes next to the first part ({@code .cairn-probe-<id>}),
+     * which a process killed during the probe leaves behind.
+     */
     private static final Pattern CAIRN_FILE = Pattern.compile(
-            "part-\\d{5,}|_manifest\\.json|_partitioner|\\.(part-\\d{5,}|_manifest\\.json|_partitioner)(\\..*)?\\.tmp");
+            "part-\\d{5,}|_manifest\\.json|_partitioner|\\.(part-\\d{5,}|_manifest\\.json|_partitioner)(\\..*)?\\.tmp"
+                    + "|\\.cairn-probe-[0-9a-f-]+");
 
     private CheckpointScanner() {
     }

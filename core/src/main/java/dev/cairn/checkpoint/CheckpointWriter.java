@@ -59,8 +59,8 @@ public final class CheckpointWriter {
 
     /**
      * Prepares a write at {@code spec.location()}: refuses a location that holds a committed
-     * checkpoint, and removes uncommitted debris there (parts of a writer that failed or was
-     * killed before its commit).
+     * checkpoint, and removes uncommitted debris there (Cairn's files of a writer that failed or
+     * was killed before its commit; anything else stays).
      *
      * @throws CheckpointException   naming the location when a checkpoint is committed there
      * @throws CheckpointIOException when the store fails
@@ -87,7 +87,7 @@ public final class CheckpointWriter {
         List<FileStatus> debris = ListingWaiter.list(storage, location, spec.dataset(), "write");
         if (!debris.isEmpty()) {
             LOG.info("Removing {} entries an uncommitted checkpoint left at {} before writing there", debris.size(), location);
-            delete("write");
+            removeCairnFiles(storage, location, spec.dataset(), "write");
         }
     }
 
@@ -249,8 +249,9 @@ public final class CheckpointWriter {
     }
 
     /**
-     * Gives the write up: removes everything at the location unless a manifest was committed
-     * there (a committed checkpoint is never removed by an abort). Idempotent.
+     * Gives the write up: removes Cairn's files at the location unless a manifest was committed
+     * there (a committed checkpoint is never removed by an abort); files Cairn does not write are
+     * left. Idempotent.
      *
      * @throws CheckpointIOException when the store cannot remove the files; the message names the
      *                               location, so the caller can report what is left
@@ -267,7 +268,7 @@ public final class CheckpointWriter {
             throw new CheckpointIOException("abort", spec.dataset(), location, CheckpointManifest.FILE_NAME,
                     "expected to check whether the checkpoint is committed before removing it, found an error: " + e, e);
         }
-        delete("abort");
+        removeCairnFiles(storage, location, spec.dataset(), "abort");
     }
 
     /**
@@ -284,31 +285,35 @@ public final class CheckpointWriter {
         Storage store = storage.storageFor(loc);
         try {
             store.delete(CheckpointLayout.child(loc, CheckpointManifest.FILE_NAME));
-            List<FileStatus> left = store.list(loc);
-            boolean onlyCairn = left.stream().allMatch(f -> !f.directory() && CheckpointScanner.isCairnFile(f.name()));
-            if (onlyCairn) {
-                store.delete(loc);
+        } catch (IOException e) {
+            throw new CheckpointIOException("delete", "at " + loc, loc, CheckpointManifest.FILE_NAME, "expected the store to delete"
+                    + " the manifest, found an error: " + e + "; the checkpoint is still committed", e);
+        }
+        removeCairnFiles(store, loc, "at " + loc, "delete");
+    }
+
+    /**
+     * Removes Cairn's files at {@code location}: the whole directory when nothing else is there,
+     * else Cairn's files one by one, leaving files Cairn does not write and sub-directories.
+     */
+    private static void removeCairnFiles(Storage store, URI location, String dataset, String verb) {
+        try {
+            List<FileStatus> there = store.list(location);
+            List<FileStatus> others = there.stream().filter(f -> f.directory() || !CheckpointScanner.isCairnFile(f.name())).toList();
+            if (others.isEmpty()) {
+                store.delete(location);
                 return;
             }
-            for (FileStatus f : left) {
+            for (FileStatus f : there) {
                 if (!f.directory() && CheckpointScanner.isCairnFile(f.name())) {
                     store.delete(f.location());
                 }
             }
-            LOG.info("Deleted checkpoint {} but kept what Cairn did not write there: {}", loc,
-                    left.stream().filter(f -> f.directory() || !CheckpointScanner.isCairnFile(f.name())).map(FileStatus::name).toList());
+            LOG.info("Removed Cairn's files at {} and kept what Cairn did not write there: {}", location,
+                    others.stream().map(FileStatus::name).toList());
         } catch (IOException e) {
-            throw new CheckpointIOException("delete", "at " + loc, loc, null, "expected the store to delete the checkpoint, found an"
-                    + " error: " + e + "; if the manifest is gone, what is left is debris a sweep removes", e);
-        }
-    }
-
-    private void delete(String verb) {
-        try {
-            storage.delete(spec.location());
-        } catch (IOException e) {
-            throw new CheckpointIOException(verb, spec.dataset(), spec.location(), null,
-                    "expected to remove the uncommitted files, found an error: " + e, e);
+            throw new CheckpointIOException(verb, dataset, location, null, "expected to remove Cairn's files, found an error: " + e
+                    + "; what is left is debris a sweep removes", e);
         }
     }
 }

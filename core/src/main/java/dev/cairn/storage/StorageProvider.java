@@ -1,6 +1,7 @@
 package dev.cairn.storage;
 
 import dev.cairn.config.CairnOptions;
+import java.net.URI;
 import java.util.Set;
 
 /**
@@ -44,6 +45,18 @@ public interface StorageProvider {
      *                                  (never printing a secret)
      */
     default void checkOptions(CairnOptions options) {
+    }
+
+    /**
+     * Checks that {@code location} (a URI with one of this provider's schemes) has a form this
+     * provider can serve as a directory, so that a bad checkpoint directory fails where it is set
+     * ({@code CairnContext.resolveLocation}, {@code checkpointDir}) instead of inside the first
+     * task: e.g. {@code file://host/x}, or a regular file where a directory is expected. May look
+     * at local metadata; must not open a network connection. Does nothing by default.
+     *
+     * @throws dev.cairn.CairnException naming the location, what was expected and what was found
+     */
+    default void checkLocation(URI location, CairnOptions options) {
     }
 
     /**

@@ -99,6 +99,23 @@ public final class StorageRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets the provider of {@code location}'s scheme check its form
+     * ({@link StorageProvider#checkLocation}); a scheme without a provider is left to
+     * {@link #storageFor(URI)} to report.
+     *
+     * @throws CairnException naming the location, what was expected and what was found
+     */
+    public void checkLocation(URI location) {
+        StorageProvider provider;
+        synchronized (this) {
+            provider = location.getScheme() == null ? null : providers.get(location.getScheme().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (provider != null) {
+            provider.checkLocation(location, options);
+        }
+    }
+
     /** The schemes that have a provider, sorted. */
     public synchronized List<String> schemes() {
         return new ArrayList<>(new TreeSet<>(providers.keySet()));

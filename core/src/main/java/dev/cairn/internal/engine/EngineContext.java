@@ -162,6 +162,7 @@ public final class EngineContext implements AutoCloseable {
             throw new CairnException("Cannot " + verb + ": " + uri + " (expected a URI whose scheme is one of " + storage.schemes()
                     + ", found '" + uri.getScheme() + "'; add the storage module that serves it)");
         }
+        storage.checkLocation(uri);
         return uri;
     }
 

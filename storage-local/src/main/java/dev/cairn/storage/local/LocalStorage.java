@@ -279,11 +279,16 @@ public final class LocalStorage implements Storage {
         return "." + name + "." + String.format("%016x", ThreadLocalRandom.current().nextLong()) + ".tmp";
     }
 
-    private static Path toPath(URI uri, String what) {
+    static Path toPath(URI uri, String what) {
         Objects.requireNonNull(uri, "uri");
         if (!LocalStorageProvider.SCHEME.equalsIgnoreCase(uri.getScheme())) {
             throw new IllegalArgumentException("Cannot " + what + ": " + uri
                     + " (expected a file:// URI, found scheme " + uri.getScheme() + ")");
+        }
+        if (uri.isOpaque()) {
+            throw new IllegalArgumentException("Cannot " + what + ": " + uri + " (expected file:///<absolute path>,"
+                    + " found a relative URI; write file:///" + uri.getSchemeSpecificPart() + " for an absolute path, or give a"
+                    + " plain path, which is made absolute)");
         }
         if (uri.getAuthority() != null) {
             throw new IllegalArgumentException("Cannot " + what + ": " + uri + " (expected file:///<absolute path>,"

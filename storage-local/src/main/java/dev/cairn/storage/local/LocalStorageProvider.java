@@ -4,6 +4,9 @@ import dev.cairn.CairnException;
 import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.StorageProvider;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -50,6 +53,27 @@ public final class LocalStorageProvider implements StorageProvider {
     @Override
     public Set<String> optionKeys() {
         return Set.of(FSYNC, LISTING_CONSISTENCY);
+    }
+
+    /**
+     * Refuses, where the location is set, what no local storage can serve as a directory: a URI
+     * with a host ({@code file://host/x}), a relative one ({@code file:rel}) and an existing
+     * regular file.
+     *
+     * @throws CairnException naming the location, the form expected and what was found
+     */
+    @Override
+    public void checkLocation(URI location, CairnOptions options) {
+        Path path;
+        try {
+            path = LocalStorage.toPath(location, "use location");
+        } catch (IllegalArgumentException e) {
+            throw new CairnException(e.getMessage(), e);
+        }
+        if (Files.isRegularFile(path)) {
+            throw new CairnException("Cannot use location " + location + " (expected a directory or nothing yet at " + path
+                    + ", found a regular file of " + path.toFile().length() + " bytes)");
+        }
     }
 
     /**

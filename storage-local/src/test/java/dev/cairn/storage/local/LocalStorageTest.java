@@ -60,6 +60,30 @@ class LocalStorageTest {
         }
     }
 
+    // ---------------------------------------------------------------- locations
+
+    @Test
+    void aLocationNoLocalStorageCanServeFailsWhereItIsSetNotInTheFirstAction() throws IOException {
+        Path file = Files.writeString(dir.resolve("notes.txt"), "mine");
+        Map<String, String> badToWhy = Map.of(
+                "file://fileserver/share/ckpt", "found authority 'fileserver'",
+                "file:ckpt", "found a relative URI",
+                file.toUri().toString(), "found a regular file of 4 bytes");
+        for (Map.Entry<String, String> bad : badToWhy.entrySet()) {
+            CairnException e = assertThrows(CairnException.class,
+                    () -> dev.cairn.CairnContext.builder().checkpointDir(bad.getKey()).build().close(), bad.getKey());
+            assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
+            assertTrue(e.getMessage().contains("Cannot use location"), e.getMessage());
+        }
+        assertEquals("mine", Files.readString(file), "the file is left as it was");
+        try (dev.cairn.CairnContext ctx = dev.cairn.CairnContext.builder().build()) {
+            CairnException e = assertThrows(CairnException.class, () -> ctx.setCheckpointDir(file.toUri().toString()));
+            assertTrue(e.getMessage().contains("expected a directory"), e.getMessage());
+            assertEquals(dir.resolve("fresh").toUri().toString().replaceAll("/$", ""),
+                    ctx.resolveLocation(dir.resolve("fresh").toString()).toString(), "a directory not made yet is fine");
+        }
+    }
+
     // ---------------------------------------------------------------- options
 
     @Test

@@ -388,6 +388,16 @@ public abstract class FormatContractTest {
         CheckpointWriter.delete(registry, done.location());
         assertEquals(List.of(), cairnFiles(done.location()), "Cairn's files are gone, the manifest first");
         assertEquals(1, bytesOf(notes).length, "a file Cairn did not write stays");
+
+        CheckpointWriter aborted = CheckpointWriter.create(registry, spec("abort-keeps"));
+        writePart(registry, aborted.spec(), 0, records(0));
+        URI readme = CheckpointLayout.child(aborted.spec().location(), "README");
+        overwrite(readme, new byte[] {1, 2});
+        aborted.abort();
+        assertEquals(List.of(), cairnFiles(aborted.spec().location()), "the abort removes the part");
+        assertEquals(2, bytesOf(readme).length, "the abort keeps a file Cairn did not write");
+        CheckpointWriter.create(registry, spec("abort-keeps")); // a new writer clears its debris the same way
+        assertEquals(2, bytesOf(readme).length, "preparing a write keeps a file Cairn did not write");
     }
 
     // ------------------------------------------------------------------ helpers
