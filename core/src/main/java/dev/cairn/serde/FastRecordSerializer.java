@@ -232,6 +232,8 @@ final class FastRecordSerializer<T> extends Serializer<T> {
         private final MethodHandle boxed;
         /** {@code (Object) <primitive>} for a primitive component, else {@code null}. */
         private final MethodHandle primitive;
+        /** The primitive's descriptor letter ({@code J} for long, ...), or 0. */
+        private final char primitiveKind;
 
         Component(String name, Class<?> type, int index, MethodHandle accessor) {
             this.name = name;
@@ -239,6 +241,7 @@ final class FastRecordSerializer<T> extends Serializer<T> {
             this.index = index;
             this.boxed = accessor.asType(MethodType.methodType(Object.class, Object.class));
             this.primitive = type.isPrimitive() ? accessor.asType(MethodType.methodType(type, Object.class)) : null;
+            this.primitiveKind = type.isPrimitive() ? type.descriptorString().charAt(0) : 0;
         }
 
         Object get(Object record) {
@@ -254,22 +257,31 @@ final class FastRecordSerializer<T> extends Serializer<T> {
         /** Writes the component as Kryo's stock serializer for its primitive type does. */
         void writePrimitive(Output output, Object record) {
             try {
-                if (type == long.class) {
-                    output.writeVarLong((long) primitive.invokeExact(record), false);
-                } else if (type == int.class) {
-                    output.writeInt((int) primitive.invokeExact(record), false);
-                } else if (type == double.class) {
-                    output.writeDouble((double) primitive.invokeExact(record));
-                } else if (type == float.class) {
-                    output.writeFloat((float) primitive.invokeExact(record));
-                } else if (type == boolean.class) {
-                    output.writeBoolean((boolean) primitive.invokeExact(record));
-                } else if (type == byte.class) {
-                    output.writeByte((byte) primitive.invokeExact(record));
-                } else if (type == char.class) {
-                    output.writeChar((char) primitive.invokeExact(record));
-                } else {
-                    output.writeShort((short) primitive.invokeExact(record));
+                switch (primitiveKind) {
+                    case 'J':
+                        output.writeVarLong((long) primitive.invokeExact(record), false);
+                        break;
+                    case 'I':
+                        output.writeInt((int) primitive.invokeExact(record), false);
+                        break;
+                    case 'D':
+                        output.writeDouble((double) primitive.invokeExact(record));
+                        break;
+                    case 'F':
+                        output.writeFloat((float) primitive.invokeExact(record));
+                        break;
+                    case 'Z':
+                        output.writeBoolean((boolean) primitive.invokeExact(record));
+                        break;
+                    case 'B':
+                        output.writeByte((byte) primitive.invokeExact(record));
+                        break;
+                    case 'C':
+                        output.writeChar((char) primitive.invokeExact(record));
+                        break;
+                    default:
+                        output.writeShort((short) primitive.invokeExact(record));
+                        break;
                 }
             } catch (RuntimeException | Error e) {
                 throw e;
@@ -280,22 +292,24 @@ final class FastRecordSerializer<T> extends Serializer<T> {
 
         /** Reads what {@link #writePrimitive} wrote, boxed for the constructor. */
         Object readPrimitive(Input input) {
-            if (type == long.class) {
-                return input.readVarLong(false);
-            } else if (type == int.class) {
-                return input.readInt(false);
-            } else if (type == double.class) {
-                return input.readDouble();
-            } else if (type == float.class) {
-                return input.readFloat();
-            } else if (type == boolean.class) {
-                return input.readBoolean();
-            } else if (type == byte.class) {
-                return input.readByte();
-            } else if (type == char.class) {
-                return input.readChar();
+            switch (primitiveKind) {
+                case 'J':
+                    return input.readVarLong(false);
+                case 'I':
+                    return input.readInt(false);
+                case 'D':
+                    return input.readDouble();
+                case 'F':
+                    return input.readFloat();
+                case 'Z':
+                    return input.readBoolean();
+                case 'B':
+                    return input.readByte();
+                case 'C':
+                    return input.readChar();
+                default:
+                    return input.readShort();
             }
-            return input.readShort();
         }
     }
 }

@@ -410,7 +410,11 @@ public final class JavaSerializer implements Serializer {
     private final class NumberedDescriptorInputStream extends ObjectInputStream {
         private final boolean numbered;
         private final List<ObjectStreamClass> descriptors = new ArrayList<>();
+        /** The class of each numbered descriptor, once resolved. */
+        private final List<Class<?>> classes = new ArrayList<>();
         private final Map<String, Class<?>> resolved = new HashMap<>();
+        /** The number of the descriptor {@link #readClassDescriptor()} returned last; the stream resolves it next. */
+        private int last = -1;
 
         NumberedDescriptorInputStream(InputStream in, boolean numbered, ClassFilter filter) throws IOException {
             super(in);
@@ -429,13 +433,16 @@ public final class JavaSerializer implements Serializer {
             if (number == 0) {
                 ObjectStreamClass desc = super.readClassDescriptor();
                 descriptors.add(desc);
+                classes.add(null);
+                last = descriptors.size() - 1;
                 return desc;
             }
             if (number > descriptors.size()) {
                 throw new StreamCorruptedException("Cannot read record: java stream class descriptor (expected a number"
                         + " up to " + descriptors.size() + ", found " + number + "; the stream is corrupt)");
             }
-            return descriptors.get(number - 1);
+            last = number - 1;
+            return descriptors.get(last);
         }
 
         private int readVarInt() throws IOException {
@@ -453,7 +460,20 @@ public final class JavaSerializer implements Serializer {
 
         @Override
         protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            // The same few names come again and again (in every record): look each up once per stream.
+            // The same few classes come again and again (in every record): look each up once per stream,
+            // by descriptor number where there is one (the stream resolves the descriptor just read).
+            if (last >= 0 && descriptors.get(last) == desc) {
+                Class<?> known = classes.get(last);
+                if (known == null) {
+                    known = resolveByName(desc);
+                    classes.set(last, known);
+                }
+                return known;
+            }
+            return resolveByName(desc);
+        }
+
+        private Class<?> resolveByName(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
             Class<?> known = resolved.get(desc.getName());
             if (known != null) {
                 return known;
