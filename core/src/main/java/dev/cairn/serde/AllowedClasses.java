@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Arrays are judged by their element class; arrays of primitives and the boxed primitives,
- * {@code String}, {@code Number}, {@code Enum} and {@code Object} are always allowed: they carry
- * values, no behaviour of their own, and almost every stream needs them. Immutable and thread-safe.
+ * {@code String}, {@code Number}, {@code Enum} and {@code Object} are always allowed (and the
+ * carriers the java format writes boxed numbers as, {@link BoxedNumbers}): they carry values, no
+ * behaviour of their own, and almost every stream needs them. Immutable and thread-safe.
  */
 final class AllowedClasses {
     /** Always allowed once a list is set (see the class comment). */
@@ -105,7 +106,7 @@ final class AllowedClasses {
 
     /** Whether {@code type} is one of the value classes every list allows: boxed primitives, {@code String} and their like. */
     static boolean isPlainValue(Class<?> type) {
-        return BASE.contains(type.getName());
+        return BASE.contains(type.getName()) || BoxedNumbers.isCarrier(type);
     }
 
     /** The option this list came from. */

@@ -60,7 +60,7 @@ final class ClassFilter implements ObjectInputFilter {
         Class<?> type = info.serialClass();
         if (jvm == Status.REJECTED) {
             // The JVM-wide filter may refuse a class or a limit (depth, references, bytes, array length).
-            String found = (type == null ? "" : type.getName() + " in ") + limits(info);
+            String found = (type == null ? "" : type.getTypeName() + " in ") + limits(info);
             remember(new RefusedClassException(found, "jdk.serialFilter", String.valueOf(jvmWide), "change jdk.serialFilter"));
             return Status.REJECTED;
         }
@@ -69,7 +69,8 @@ final class ClassFilter implements ObjectInputFilter {
         }
         for (Rule rule : rules) {
             if (!rule.allows().test(type)) {
-                remember(new RefusedClassException(type.getName(), rule.setting(), rule.allowed(), rule.hint()));
+                // getTypeName: an array shows as Element[], naming the class to allow.
+                remember(new RefusedClassException(type.getTypeName(), rule.setting(), rule.allowed(), rule.hint()));
                 return Status.REJECTED;
             }
         }

@@ -360,6 +360,12 @@ public final class JavaSerializer implements Serializer {
 
         NumberedDescriptorOutputStream(OutputStream out) throws IOException {
             super(out);
+            enableReplaceObject(true);
+        }
+
+        @Override
+        protected Object replaceObject(Object obj) {
+            return BoxedNumbers.replace(obj);
         }
 
         @Override
