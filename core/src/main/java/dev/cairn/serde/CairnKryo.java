@@ -10,7 +10,14 @@ import com.esotericsoftware.kryo.kryo5.serializers.CollectionSerializer;
 import com.esotericsoftware.kryo.kryo5.serializers.MapSerializer;
 import com.esotericsoftware.kryo.kryo5.serializers.RecordSerializer;
 import com.esotericsoftware.kryo.kryo5.util.DefaultClassResolver;
+import com.esotericsoftware.kryo.kryo5.util.ObjectMap;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamClass;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.lang.reflect.Modifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +119,7 @@ final class CairnKryo extends Kryo {
      * at all inside its Java-serialized bytes, past the registration that is meant to stop it.
      */
     ClassFilter javaFilter() {
-        java.util.List<ClassFilter.Rule> rules = new java.util.ArrayList<>(ClassFilter.rules(javaAllowed));
+        List<ClassFilter.Rule> rules = new ArrayList<>(ClassFilter.rules(javaAllowed));
         if (isRegistrationRequired()) {
             rules.add(new ClassFilter.Rule(KryoSerializer.OPTION_CLASSES, "registered classes, boxed primitives and"
                     + " strings", "add the class to " + KryoSerializer.OPTION_CLASSES, this::isRegisteredOrPlainValue));
@@ -294,9 +301,9 @@ final class CairnKryo extends Kryo {
      */
     static final class FilteredJavaSerializer extends com.esotericsoftware.kryo.kryo5.serializers.JavaSerializer {
         @Override
-        @SuppressWarnings("rawtypes")
+        @SuppressWarnings({"rawtypes", "unchecked"})
         public Object read(Kryo kryo, Input input, Class type) {
-            com.esotericsoftware.kryo.kryo5.util.ObjectMap<Object, Object> context = kryo.getGraphContext();
+            ObjectMap<Object, Object> context = kryo.getGraphContext();
             FilteredInputStream objects = (FilteredInputStream) context.get(this);
             try {
                 if (objects == null) {
@@ -317,11 +324,11 @@ final class CairnKryo extends Kryo {
     }
 
     /** Resolves classes through the Kryo's class loader first, and filters them. */
-    private static final class FilteredInputStream extends java.io.ObjectInputStream {
+    private static final class FilteredInputStream extends ObjectInputStream {
         private final Kryo kryo;
         final ClassFilter filter;
 
-        FilteredInputStream(java.io.InputStream in, Kryo kryo, ClassFilter filter) throws java.io.IOException {
+        FilteredInputStream(InputStream in, Kryo kryo, ClassFilter filter) throws IOException {
             super(in);
             this.kryo = kryo;
             this.filter = filter;
@@ -331,7 +338,7 @@ final class CairnKryo extends Kryo {
         }
 
         @Override
-        protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws java.io.IOException, ClassNotFoundException {
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
             try {
                 return Class.forName(desc.getName(), false, kryo.getClassLoader());
             } catch (ClassNotFoundException e) {
