@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.kryo5.Serializer;
 import com.esotericsoftware.kryo.kryo5.io.Input;
 import com.esotericsoftware.kryo.kryo5.io.Output;
 import com.esotericsoftware.kryo.kryo5.serializers.DefaultSerializers;
+import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -14,6 +15,12 @@ import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@code RecordSerializer}, several times faster. Kryo's reaches each component accessor with
  * {@link Method#invoke} and builds each record with {@link Constructor#newInstance}, with an access
  * check per call: in profiles of checkpointing pairs that was more than half of the write path and
- * most of the read path. Here the accessors and the canonical constructor are method handles, looked
- * up once per record class and cached with it.
+ * most of the read path. Here the accessors and the canonical constructor are small classes the JDK's
+ * lambda factory spins once per record class (cached with it), which the JIT inlines as it would
+ * hand-written code, so a record such as a key-value pair costs about what a serializer written for
+ * it would; where the factory cannot reach the record, plain method handles.
  *
  * <p>Byte identity matters: checkpoints written with Kryo's serializer must still read, and this one
  * replaces it for every record class. So it follows Kryo's rules to the letter: components in the
@@ -86,6 +95,11 @@ final class FastRecordSerializer<T> extends Serializer<T> {
             LOG.debug("Kryo writes record {} by reflection: {}", type.getName(), e.toString());
             return fallback;
         }
+    }
+
+    /** Whether records of {@code type} go through spun classes (else through method handles); for tests. */
+    static boolean isSpun(Class<?> type) {
+        return SHAPES.get(type).spun;
     }
 
     @Override
@@ -170,12 +184,14 @@ final class FastRecordSerializer<T> extends Serializer<T> {
     private static final class Shape {
         final Class<?> type;
         final Component[] components;
-        final MethodHandle constructor; // (Object[]) Object
+        final boolean spun;
+        private final Function<Object[], Object> constructor;
 
-        private Shape(Class<?> type, Component[] components, MethodHandle constructor) {
+        private Shape(Class<?> type, Component[] components, Function<Object[], Object> constructor, boolean spun) {
             this.type = type;
             this.components = components;
             this.constructor = constructor;
+            this.spun = spun;
         }
 
         static Shape of(Class<?> type) {
@@ -183,42 +199,161 @@ final class FastRecordSerializer<T> extends Serializer<T> {
             if (declared == null) {
                 throw new IllegalArgumentException(type.getName() + " is not a record");
             }
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            Component[] components = new Component[declared.length];
             Class<?>[] parameters = new Class<?>[declared.length];
+            Method[] accessors = new Method[declared.length];
             try {
                 for (int i = 0; i < declared.length; i++) {
                     // The accessor Kryo calls: the method named like the component, declared by the record.
-                    Method accessor = type.getDeclaredMethod(declared[i].getName());
-                    accessor.setAccessible(true);
-                    components[i] = new Component(declared[i].getName(), declared[i].getType(), i, lookup.unreflect(accessor));
+                    accessors[i] = type.getDeclaredMethod(declared[i].getName());
                     parameters[i] = declared[i].getType();
                 }
                 Constructor<?> canonical = type.getDeclaredConstructor(parameters);
-                canonical.setAccessible(true);
-                MethodHandle constructor = lookup.unreflectConstructor(canonical)
-                        .asSpreader(Object[].class, parameters.length)
-                        .asType(MethodType.methodType(Object.class, Object[].class));
+                Shape shape;
+                try {
+                    shape = spun(type, declared, accessors, canonical);
+                } catch (Throwable e) {
+                    // A record the lambda factory cannot reach privately (for instance one in another
+                    // class loader's unnamed module): plain method handles are slower but do.
+                    LOG.debug("Record {} goes through method handles: {}", type.getName(), e.toString());
+                    shape = handles(type, declared, accessors, canonical);
+                }
                 // Kryo's order: by component name (String order), whatever the declaration order.
-                Arrays.sort(components, Comparator.comparing(c -> c.name));
-                return new Shape(type, components, constructor);
+                Arrays.sort(shape.components, Comparator.comparing(c -> c.name));
+                return shape;
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("Cannot reach the accessors or canonical constructor of record "
                         + type.getName() + ": " + e, e);
             }
         }
 
+        /**
+         * Accessors and constructor as classes the JDK's lambda factory spins, which the JIT inlines
+         * like hand-written code (a method handle kept in a field is called, not inlined).
+         */
+        private static Shape spun(Class<?> type, RecordComponent[] declared, Method[] accessors, Constructor<?> canonical)
+                throws Throwable {
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+            Component[] components = new Component[declared.length];
+            for (int i = 0; i < declared.length; i++) {
+                MethodHandle accessor = lookup.unreflect(accessors[i]);
+                Class<?> t = declared[i].getType();
+                Object primitive = null;
+                if (t == long.class || t == int.class || t == double.class) {
+                    Class<?> sam = t == long.class ? ToLongFunction.class : t == int.class ? ToIntFunction.class
+                            : ToDoubleFunction.class;
+                    String name = t == long.class ? "applyAsLong" : t == int.class ? "applyAsInt" : "applyAsDouble";
+                    primitive = spin(lookup, sam, name, MethodType.methodType(t, Object.class), accessor,
+                            MethodType.methodType(t, type));
+                }
+                @SuppressWarnings("unchecked")
+                Function<Object, Object> boxed = (Function<Object, Object>) spin(lookup, Function.class, "apply",
+                        MethodType.methodType(Object.class, Object.class), accessor, MethodType.methodType(box(t), type));
+                components[i] = new Component(declared[i].getName(), t, i, boxed, primitive);
+            }
+            MethodHandle ctor = lookup.unreflectConstructor(canonical);
+            Class<?>[] boxedParameters = Arrays.stream(canonical.getParameterTypes()).map(Shape::box).toArray(Class<?>[]::new);
+            MethodType instantiated = MethodType.methodType(type, boxedParameters);
+            Function<Object[], Object> constructor;
+            switch (boxedParameters.length) {
+                case 0: {
+                    Supplier<?> s = (Supplier<?>) spin(lookup, Supplier.class, "get", MethodType.methodType(Object.class),
+                            ctor, instantiated);
+                    constructor = values -> s.get();
+                    break;
+                }
+                case 1: {
+                    @SuppressWarnings("unchecked")
+                    Function<Object, Object> f = (Function<Object, Object>) spin(lookup, Function.class, "apply",
+                            MethodType.methodType(Object.class, Object.class), ctor, instantiated);
+                    constructor = values -> f.apply(values[0]);
+                    break;
+                }
+                case 2: {
+                    @SuppressWarnings("unchecked")
+                    BiFunction<Object, Object, Object> f = (BiFunction<Object, Object, Object>) spin(lookup,
+                            BiFunction.class, "apply", MethodType.methodType(Object.class, Object.class, Object.class),
+                            ctor, instantiated);
+                    constructor = values -> f.apply(values[0], values[1]);
+                    break;
+                }
+                default:
+                    constructor = spreader(ctor);
+                    break;
+            }
+            return new Shape(type, components, constructor, true);
+        }
+
+        private static Object spin(MethodHandles.Lookup lookup, Class<?> sam, String method, MethodType erased,
+                                   MethodHandle implementation, MethodType instantiated) throws Throwable {
+            return LambdaMetafactory.metafactory(lookup, method, MethodType.methodType(sam), erased, implementation,
+                    instantiated).getTarget().invoke();
+        }
+
+        /** The same through method handles, reached by {@code setAccessible} as Kryo's serializer reaches them. */
+        private static Shape handles(Class<?> type, RecordComponent[] declared, Method[] accessors, Constructor<?> canonical)
+                throws IllegalAccessException {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            Component[] components = new Component[declared.length];
+            for (int i = 0; i < declared.length; i++) {
+                accessors[i].setAccessible(true);
+                MethodHandle accessor = lookup.unreflect(accessors[i]);
+                Class<?> t = declared[i].getType();
+                MethodHandle boxed = accessor.asType(MethodType.methodType(Object.class, Object.class));
+                Object primitive = null;
+                if (t == long.class) {
+                    MethodHandle h = accessor.asType(MethodType.methodType(long.class, Object.class));
+                    primitive = (ToLongFunction<Object>) r -> (long) invoke(() -> (long) h.invokeExact(r));
+                } else if (t == int.class) {
+                    MethodHandle h = accessor.asType(MethodType.methodType(int.class, Object.class));
+                    primitive = (ToIntFunction<Object>) r -> (int) invoke(() -> (int) h.invokeExact(r));
+                } else if (t == double.class) {
+                    MethodHandle h = accessor.asType(MethodType.methodType(double.class, Object.class));
+                    primitive = (ToDoubleFunction<Object>) r -> (double) invoke(() -> (double) h.invokeExact(r));
+                }
+                components[i] = new Component(declared[i].getName(), t, i,
+                        r -> invoke(() -> (Object) boxed.invokeExact(r)), primitive);
+            }
+            canonical.setAccessible(true);
+            return new Shape(type, components, spreader(lookup.unreflectConstructor(canonical)), false);
+        }
+
+        private static Function<Object[], Object> spreader(MethodHandle constructor) {
+            MethodHandle spread = constructor.asSpreader(Object[].class, constructor.type().parameterCount())
+                    .asType(MethodType.methodType(Object.class, Object[].class));
+            return values -> invoke(() -> (Object) spread.invokeExact(values));
+        }
+
+        /** A method handle call whose only checked exception is the one {@code invokeExact} declares. */
+        private interface HandleCall {
+            Object call() throws Throwable;
+        }
+
+        private static Object invoke(HandleCall call) {
+            try {
+                return call.call();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                // Accessors and canonical constructors declare no checked exception.
+                throw new KryoException(t);
+            }
+        }
+
+        private static Class<?> box(Class<?> t) {
+            return t.isPrimitive() ? MethodType.methodType(t).wrap().returnType() : t;
+        }
+
         @SuppressWarnings("unchecked")
         <T> T construct(Object[] values) {
             try {
-                return (T) constructor.invokeExact(values);
-            } catch (RuntimeException | Error e) {
+                return (T) constructor.apply(values);
+            } catch (KryoException e) {
+                e.addTrace("Could not construct type (" + type.getName() + ")");
+                throw e;
+            } catch (RuntimeException e) {
                 KryoException k = new KryoException(e);
                 k.addTrace("Could not construct type (" + type.getName() + ")");
                 throw k;
-            } catch (Throwable t) {
-                // A canonical constructor declares no checked exception, but a method handle may say it does.
-                throw new KryoException("Could not construct type (" + type.getName() + ")", t);
             }
         }
     }
@@ -228,67 +363,57 @@ final class FastRecordSerializer<T> extends Serializer<T> {
         final String name;
         final Class<?> type;
         final int index;
-        /** {@code (Object) Object}, boxing a primitive. */
-        private final MethodHandle boxed;
-        /** {@code (Object) <primitive>} for a primitive component, else {@code null}. */
-        private final MethodHandle primitive;
+        /** The value, boxed for a primitive. */
+        private final Function<Object, Object> boxed;
+        /** For a {@code long}, {@code int} or {@code double}: a {@code To<Type>Function} that does not box. */
+        private final Object primitive;
         /** The primitive's descriptor letter ({@code J} for long, ...), or 0. */
         private final char primitiveKind;
 
-        Component(String name, Class<?> type, int index, MethodHandle accessor) {
+        Component(String name, Class<?> type, int index, Function<Object, Object> boxed, Object primitive) {
             this.name = name;
             this.type = type;
             this.index = index;
-            this.boxed = accessor.asType(MethodType.methodType(Object.class, Object.class));
-            this.primitive = type.isPrimitive() ? accessor.asType(MethodType.methodType(type, Object.class)) : null;
+            this.boxed = boxed;
+            this.primitive = primitive;
             this.primitiveKind = type.isPrimitive() ? type.descriptorString().charAt(0) : 0;
         }
 
         Object get(Object record) {
-            try {
-                return (Object) boxed.invokeExact(record);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new KryoException("Could not retrieve record component value (" + name + ")", t);
-            }
+            return boxed.apply(record);
         }
 
         /** Writes the component as Kryo's stock serializer for its primitive type does. */
+        @SuppressWarnings("unchecked")
         void writePrimitive(Output output, Object record) {
-            try {
-                switch (primitiveKind) {
-                    case 'J':
-                        output.writeVarLong((long) primitive.invokeExact(record), false);
-                        break;
-                    case 'I':
-                        output.writeInt((int) primitive.invokeExact(record), false);
-                        break;
-                    case 'D':
-                        output.writeDouble((double) primitive.invokeExact(record));
-                        break;
-                    case 'F':
-                        output.writeFloat((float) primitive.invokeExact(record));
-                        break;
-                    case 'Z':
-                        output.writeBoolean((boolean) primitive.invokeExact(record));
-                        break;
-                    case 'B':
-                        output.writeByte((byte) primitive.invokeExact(record));
-                        break;
-                    case 'C':
-                        output.writeChar((char) primitive.invokeExact(record));
-                        break;
-                    default:
-                        output.writeShort((short) primitive.invokeExact(record));
-                        break;
-                }
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new KryoException("Could not retrieve record component value (" + name + ")", t);
+            switch (primitiveKind) {
+                case 'J':
+                    output.writeVarLong(((ToLongFunction<Object>) primitive).applyAsLong(record), false);
+                    break;
+                case 'I':
+                    output.writeInt(((ToIntFunction<Object>) primitive).applyAsInt(record), false);
+                    break;
+                case 'D':
+                    output.writeDouble(((ToDoubleFunction<Object>) primitive).applyAsDouble(record));
+                    break;
+                case 'F':
+                    output.writeFloat((Float) get(record));
+                    break;
+                case 'Z':
+                    output.writeBoolean((Boolean) get(record));
+                    break;
+                case 'B':
+                    output.writeByte((Byte) get(record));
+                    break;
+                case 'C':
+                    output.writeChar((Character) get(record));
+                    break;
+                default:
+                    output.writeShort((Short) get(record));
+                    break;
             }
         }
+
 
         /** Reads what {@link #writePrimitive} wrote, boxed for the constructor. */
         Object readPrimitive(Input input) {

@@ -2,6 +2,7 @@ package dev.cairn.serde;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,6 +141,26 @@ class FastRecordSerializerTest {
             assertInstanceOf(FastRecordSerializer.class, fast.getSerializer(record.getClass()), "the fast path is used");
             assertTrue(deepEquals(record, read(fast, expected)), "fast reads Kryo's bytes: " + record);
             assertTrue(deepEquals(record, read(own, found)), "Kryo reads fast's bytes: " + record);
+        }
+    }
+
+    @ParameterizedTest(name = "references={0}")
+    @ValueSource(booleans = {false, true})
+    void bothWaysOfReachingARecordWriteKryosBytes(boolean references) throws Exception {
+        // Records on the test's class path get spun accessor classes; a record in another class
+        // loader's unnamed module cannot be reached that way and goes through method handles.
+        assertTrue(FastRecordSerializer.isSpun(Primitives.class));
+        try (java.net.URLClassLoader other = IsolatedClasses.freshLoader()) {
+            Object holder = IsolatedClasses.call(other, "plain", 42L);
+            assertFalse(FastRecordSerializer.isSpun(holder.getClass()));
+            Kryo own = kryosOwn(references);
+            Kryo fast = fast(references);
+            own.setClassLoader(other);
+            fast.setClassLoader(other);
+
+            byte[] expected = write(own, holder);
+            assertArrayEquals(expected, write(fast, holder));
+            assertEquals(holder, read(fast, expected));
         }
     }
 
