@@ -1,6 +1,7 @@
 package dev.cairn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.storage.memory.MemoryStorage;
@@ -42,6 +43,27 @@ class CheckpointSmokeTest {
             Dataset<Long> back = other.readCheckpoint(location);
             assertEquals(4, back.numPartitions());
             assertEquals(500_500L, back.reduce(Long::sum));
+        }
+    }
+
+    /** A record a reader could never decode (issue 14.3). */
+    record Holder(long id, Object payload) {
+    }
+
+    @Test
+    void aCheckpointWhoseRecordsCouldNotBeReadBackFailsAndTheLineageStays() {
+        for (String serializer : List.of("kryo", "java")) {
+            try (CairnContext ctx = CairnContext.builder().parallelism(2).checkpointDir("memory://smoke/ckpt")
+                    .option("cairn.serializer", serializer).build()) {
+                Dataset<Holder> ds = ctx.range(0, 10, 2).map(x -> new Holder(x, (Runnable) () -> { }));
+                CheckpointException e = assertThrows(CheckpointException.class,
+                        () -> ds.checkpoint(CheckpointMode.EAGER), serializer);
+                assertTrue(e.getMessage().contains("Holder"), serializer + ": " + e.getMessage());
+                assertEquals(CheckpointState.NONE, ds.checkpointState(), serializer);
+                assertEquals(10, ds.count(), serializer + ": the lineage still computes the records");
+                assertEquals(List.of(), dev.cairn.checkpoint.CheckpointScanner.scan(RawStorage.registry(), URI.create("memory://smoke/ckpt"),
+                        dev.cairn.config.CairnOptions.of(java.util.Map.of())).committed(), serializer + ": nothing committed");
+            }
         }
     }
 

@@ -8,15 +8,23 @@ import com.esotericsoftware.kryo.kryo5.io.Input;
 import com.esotericsoftware.kryo.kryo5.io.Output;
 import com.esotericsoftware.kryo.kryo5.serializers.CollectionSerializer;
 import com.esotericsoftware.kryo.kryo5.serializers.MapSerializer;
+import com.esotericsoftware.kryo.kryo5.serializers.RecordSerializer;
 import com.esotericsoftware.kryo.kryo5.util.DefaultClassResolver;
+import com.esotericsoftware.kryo.kryo5.util.ObjectMap;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamClass;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.lang.reflect.Modifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kryo every {@link KryoSerializer} stream uses: plain Kryo plus two fixes that matter on
- * Java 17, where {@code java.base} no longer opens its packages to reflection.
+ * The Kryo every {@link KryoSerializer} stream uses: plain Kryo plus fixes for Java 17, where
+ * {@code java.base} no longer opens its packages to reflection, for speed, and for safety.
  *
  * <ul>
  *   <li>JDK types Kryo would take apart field by field (which fails with
@@ -30,39 +38,22 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * The common wrappers get compact Kryo serializers of their own first ({@link JdkSerializers}).
+ *
+ * <p>Records go through {@link FastRecordSerializer}, byte for byte what Kryo's own record serializer
+ * writes, without its per-call reflection. Class names a reader could not load (hidden classes, such
+ * as a lambda's) fail the write ({@link StreamClassResolver}), and values read with Java
+ * serialization go through a {@link ClassFilter}.
  */
 final class CairnKryo extends Kryo {
     private static final Logger LOG = LoggerFactory.getLogger(CairnKryo.class);
 
-    CairnKryo() {
+    /** The allow-list for values this Kryo reads with Java serialization, or {@code null}. */
+    private final AllowedClasses javaAllowed;
+
+    CairnKryo(AllowedClasses javaAllowed) {
         super(new StreamClassResolver(), null);
+        this.javaAllowed = javaAllowed;
         JdkSerializers.addDefaults(this);
-        // Pair is the record of every keyed dataset: Kryo's generic record serializer reaches its
-        // components and constructor by reflection for each record, which dominated the cost of
-        // checkpointing pairs. Two fields written directly are several times faster.
-        addDefaultSerializer(dev.cairn.Pair.class, new PairSerializer());
-    }
-
-    /** Writes a {@link dev.cairn.Pair} as its key and value, each with its class. */
-    @SuppressWarnings("rawtypes")
-    static final class PairSerializer extends Serializer<dev.cairn.Pair> {
-        PairSerializer() {
-            setImmutable(true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, dev.cairn.Pair pair) {
-            kryo.writeClassAndObject(output, pair.key());
-            kryo.writeClassAndObject(output, pair.value());
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public dev.cairn.Pair read(Kryo kryo, Input input, Class<? extends dev.cairn.Pair> type) {
-            Object key = kryo.readClassAndObject(input);
-            Object value = kryo.readClassAndObject(input);
-            return new dev.cairn.Pair(key, value);
-        }
     }
 
     /**
@@ -77,6 +68,19 @@ final class CairnKryo extends Kryo {
     @Override
     @SuppressWarnings("rawtypes")
     public Serializer getDefaultSerializer(Class type) {
+        Serializer serializer = defaultSerializer(type);
+        if (serializer.getClass() == RecordSerializer.class) {
+            return FastRecordSerializer.forRecord(this, type, serializer);
+        }
+        if (serializer.getClass() == com.esotericsoftware.kryo.kryo5.serializers.JavaSerializer.class) {
+            // Whatever chose Kryo's Java serializer (a default or an annotation): read it through the filter.
+            return new FilteredJavaSerializer();
+        }
+        return serializer;
+    }
+
+    @SuppressWarnings("rawtypes")
+    private Serializer defaultSerializer(Class type) {
         if (type.isArray() || type.isPrimitive() || isOpenToKryo(type)) {
             return super.getDefaultSerializer(type);
         }
@@ -105,7 +109,31 @@ final class CairnKryo extends Kryo {
 
     private static Serializer<?> javaFallback(Class<?> type, String why) {
         LOG.debug("Kryo writes {} with Java serialization: {}", type.getName(), why);
-        return new com.esotericsoftware.kryo.kryo5.serializers.JavaSerializer();
+        return new FilteredJavaSerializer();
+    }
+
+    /**
+     * The filter for one Java-serialized value: the JVM-wide filter, option
+     * {@value JavaSerializer#OPTION_ALLOWED_CLASSES}, and, when registration is required, the
+     * registered classes: otherwise a registered {@code AbstractMap.SimpleEntry} could carry any class
+     * at all inside its Java-serialized bytes, past the registration that is meant to stop it.
+     */
+    ClassFilter javaFilter() {
+        List<ClassFilter.Rule> rules = new ArrayList<>(ClassFilter.rules(javaAllowed));
+        if (isRegistrationRequired()) {
+            rules.add(new ClassFilter.Rule(KryoSerializer.OPTION_CLASSES, "registered classes, boxed primitives and"
+                    + " strings", "add the class to " + KryoSerializer.OPTION_CLASSES, this::isRegisteredOrPlainValue));
+        }
+        return ClassFilter.of(ClassFilter.jvmWide(), rules);
+    }
+
+    private boolean isRegisteredOrPlainValue(Class<?> type) {
+        Class<?> element = type;
+        while (element.isArray()) {
+            element = element.getComponentType();
+        }
+        return element.isPrimitive() || AllowedClasses.isPlainValue(element)
+                || getClassResolver().getRegistration(type) != null || getClassResolver().getRegistration(element) != null;
     }
 
     private static boolean isOpenToKryo(Class<?> type) {
@@ -187,6 +215,33 @@ final class CairnKryo extends Kryo {
 
         @Override
         @SuppressWarnings("rawtypes")
+        public Registration registerImplicit(Class type) {
+            // Before Kryo builds a serializer for the class (which fails in obscure ways for a hidden
+            // class); once per class and Kryo, as the answer never changes for one class loader.
+            checkLoadable(type);
+            return super.registerImplicit(type);
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        protected void writeName(Output output, Class type, Registration registration) {
+            // The first time this stream names the class. Usually registerImplicit checked it already;
+            // not so a proxy class, which Kryo registers as InvocationHandler but names as itself.
+            if (classToNameId == null || classToNameId.get(type, -1) == -1) {
+                checkLoadable(type);
+            }
+            super.writeName(output, type, registration);
+        }
+
+        private void checkLoadable(Class<?> type) {
+            LoadableClasses.Problem problem = LoadableClasses.problem(type, kryo.getClassLoader(), Kryo.class.getClassLoader());
+            if (problem != null) {
+                throw new UnloadableClassException(type, problem);
+            }
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
         protected Registration readName(Input input) {
             int nameId = input.readVarInt(true);
             if (nameId < readByNameId.length && readByNameId[nameId] != null) {
@@ -224,6 +279,71 @@ final class CairnKryo extends Kryo {
                 readByNameId[nameId] = r;
             }
             return r;
+        }
+    }
+
+    /** A class whose name no reader could load, refused while writing; {@link KryoSerializer} names the record. */
+    static final class UnloadableClassException extends KryoException {
+        private static final long serialVersionUID = 1L;
+        final transient Class<?> type;
+        final transient LoadableClasses.Problem problem;
+
+        UnloadableClassException(Class<?> type, LoadableClasses.Problem problem) {
+            super(type.getName() + " is " + problem.what());
+            this.type = type;
+            this.problem = problem;
+        }
+    }
+
+    /**
+     * Kryo's Java serializer with reading through {@link #javaFilter()} and the Kryo's class loader.
+     * Writes the same bytes as Kryo's: one object stream per value, shared within one record.
+     */
+    static final class FilteredJavaSerializer extends com.esotericsoftware.kryo.kryo5.serializers.JavaSerializer {
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public Object read(Kryo kryo, Input input, Class type) {
+            ObjectMap<Object, Object> context = kryo.getGraphContext();
+            FilteredInputStream objects = (FilteredInputStream) context.get(this);
+            try {
+                if (objects == null) {
+                    objects = new FilteredInputStream(input, kryo, ((CairnKryo) kryo).javaFilter());
+                    context.put(this, objects);
+                }
+                return objects.readObject();
+            } catch (Exception e) {
+                ClassFilter.RefusedClassException refused = objects == null || objects.filter == null ? null
+                        : objects.filter.refusal();
+                KryoException k = new KryoException("Error during Java deserialization.", refused != null ? refused : e);
+                if (refused != null) {
+                    k.addSuppressed(e);
+                }
+                throw k;
+            }
+        }
+    }
+
+    /** Resolves classes through the Kryo's class loader first, and filters them. */
+    private static final class FilteredInputStream extends ObjectInputStream {
+        private final Kryo kryo;
+        final ClassFilter filter;
+
+        FilteredInputStream(InputStream in, Kryo kryo, ClassFilter filter) throws IOException {
+            super(in);
+            this.kryo = kryo;
+            this.filter = filter;
+            if (filter != null) {
+                setObjectInputFilter(filter);
+            }
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, kryo.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);
+            }
         }
     }
 

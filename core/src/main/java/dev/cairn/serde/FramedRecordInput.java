@@ -17,6 +17,8 @@ import java.util.NoSuchElementException;
 abstract class FramedRecordInput implements RecordInput {
     private final String serializer;
     private final byte kind;
+    private final int newestVersion;
+    private int version;
     private long index;
     private boolean headerRead;
     private boolean pending;
@@ -24,9 +26,16 @@ abstract class FramedRecordInput implements RecordInput {
     private boolean closed;
     private Throwable failure;
 
-    FramedRecordInput(String serializer, byte kind) {
+    /** A reader of {@code serializer}'s streams of format versions {@link StreamFormat#VERSION} to {@code newestVersion}. */
+    FramedRecordInput(String serializer, byte kind, int newestVersion) {
         this.serializer = serializer;
         this.kind = kind;
+        this.newestVersion = newestVersion;
+    }
+
+    /** The format version in the stream header; 0 until the header was read. */
+    final int version() {
+        return version;
     }
 
     /**
@@ -85,8 +94,12 @@ abstract class FramedRecordInput implements RecordInput {
     void readFormatHeader() throws IOException {
     }
 
-    /** The next marker byte, or -1 at the end of data. */
-    abstract int readMarker() throws IOException;
+    /**
+     * The next marker byte, or -1 at the end of data. {@code index} is the index the next record
+     * would have. A format without a marker byte before each record may decode the record here and
+     * return {@link StreamFormat#RECORD}; {@link #readRecord(long)} then hands it out.
+     */
+    abstract int readMarker(long index) throws IOException;
 
     /** Decodes one record; a stream ending inside it fails with {@link java.io.EOFException}. */
     abstract Object readRecord(long index) throws IOException;
@@ -112,11 +125,11 @@ abstract class FramedRecordInput implements RecordInput {
         try {
             if (!headerRead) {
                 byte[] header = new byte[StreamFormat.HEADER_LENGTH];
-                StreamFormat.checkHeader(serializer, kind, header, readHeader(header));
+                version = StreamFormat.checkHeader(serializer, kind, newestVersion, header, readHeader(header));
                 readFormatHeader();
                 headerRead = true;
             }
-            int marker = readMarker();
+            int marker = readMarker(index);
             if (marker == StreamFormat.RECORD) {
                 pending = true;
                 return true;

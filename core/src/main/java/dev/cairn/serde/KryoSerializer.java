@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.kryo5.Kryo;
 import com.esotericsoftware.kryo.kryo5.KryoException;
 import com.esotericsoftware.kryo.kryo5.io.Input;
 import com.esotericsoftware.kryo.kryo5.io.Output;
+import com.esotericsoftware.kryo.kryo5.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.kryo5.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.kryo5.util.Pool;
 import dev.cairn.CairnException;
@@ -51,6 +52,20 @@ import com.esotericsoftware.kryo.kryo5.objenesis.strategy.StdInstantiatorStrateg
  * object written, changed and written again is read back in both states, and a writer holds no
  * record after writing it. Only class names are remembered for the whole stream.
  *
+ * <p><b>Refused at write time</b>: a class whose name a reader cannot load, such as a lambda's
+ * hidden class ({@code Foo$$Lambda$83/0x…}) or a class the serializer's class loader does not see,
+ * fails the write with a {@link CairnException} naming the record index and the class, instead of
+ * every later read. {@link java.io.Serializable} lambdas are written by their capturing class and
+ * implementation method, as Java serialization writes them, and read back in any JVM that has the
+ * same capturing class; other lambdas are refused.
+ *
+ * <p><b>Untrusted input</b>: reading a stream creates instances of the classes it names. For
+ * checkpoints in a store that others can write to, set {@value #OPTION_REGISTRATION_REQUIRED}: a
+ * reader then creates only the classes listed in {@value #OPTION_CLASSES} (and Kryo's built-in
+ * types), and the values Kryo carries in Java serialization (JDK classes it cannot take apart) may
+ * only hold such classes too. Java serialization inside a kryo stream also honours
+ * {@code jdk.serialFilter} and {@value JavaSerializer#OPTION_ALLOWED_CLASSES}.
+ *
  * <p><b>Thread safety</b>: this factory is thread-safe; each {@link RecordOutput} or
  * {@link RecordInput} borrows one Kryo instance from a pool for its lifetime and returns it on close.
  */
@@ -79,6 +94,7 @@ public final class KryoSerializer implements Serializer {
 
     private final boolean registrationRequired;
     private final boolean references;
+    private final AllowedClasses javaAllowed;
     private final List<Class<?>> classes;
     private final ClassLoader classLoader;
     private final Pool<Kryo> pool;
@@ -113,6 +129,8 @@ public final class KryoSerializer implements Serializer {
         this.registrationRequired = options.getBoolean(OPTION_REGISTRATION_REQUIRED, false);
         this.references = options.getBoolean(OPTION_REFERENCES, false);
         this.classes = resolveClasses(options.getString(OPTION_CLASSES, ""), classLoader);
+        this.javaAllowed = AllowedClasses.parse(JavaSerializer.OPTION_ALLOWED_CLASSES,
+                options.getString(JavaSerializer.OPTION_ALLOWED_CLASSES, null));
         this.formatFingerprint = fingerprint(references, classes);
         // Thread-safe, soft references: idle instances may be reclaimed under memory pressure.
         this.pool = new Pool<>(true, true, POOL_CAPACITY) {
@@ -166,7 +184,7 @@ public final class KryoSerializer implements Serializer {
     }
 
     private Kryo newKryo() {
-        CairnKryo kryo = new CairnKryo();
+        CairnKryo kryo = new CairnKryo(javaAllowed);
         kryo.setClassLoader(classLoader);
         kryo.setRegistrationRequired(registrationRequired);
         kryo.setReferences(references);
@@ -182,6 +200,9 @@ public final class KryoSerializer implements Serializer {
                         + "; remove it from the list)", e);
             }
         }
+        // After the listed classes, so their numbers stay what they were before lambdas were supported.
+        // Kryo looks every lambda's class up as this marker class (Kryo.isClosure).
+        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
         return kryo;
     }
 
@@ -229,6 +250,16 @@ public final class KryoSerializer implements Serializer {
         return null;
     }
 
+    /** The first {@code type} in {@code t}'s cause chain, or {@code null}. */
+    private static <X extends Throwable> X cause(Throwable t, Class<X> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
     private static boolean isUnderflow(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof KryoException && c.getMessage() != null && c.getMessage().startsWith("Buffer underflow")) {
@@ -267,7 +298,7 @@ public final class KryoSerializer implements Serializer {
         @Override
         void writeHeader() throws IOException {
             try {
-                output.writeBytes(StreamFormat.header(KIND));
+                output.writeBytes(StreamFormat.header(KIND, StreamFormat.VERSION));
                 output.writeInt(formatFingerprint);
             } catch (KryoException e) {
                 throw streamFailure(e);
@@ -294,6 +325,13 @@ public final class KryoSerializer implements Serializer {
             IOException io = ioCause(e);
             if (io != null) {
                 throw io;
+            }
+            CairnKryo.UnloadableClassException unloadable = cause(e, CairnKryo.UnloadableClassException.class);
+            if (unloadable != null) {
+                return new CairnException("Cannot write record: kryo stream at record index " + index
+                        + " (expected classes a reader can load by name, found " + unloadable.type.getName() + ", "
+                        + unloadable.problem.what() + (record.getClass() == unloadable.type ? ""
+                                : ", inside a " + record.getClass().getName()) + "; " + unloadable.problem.hint() + ")", e);
             }
             String what = StreamFormat.describe(e);
             if (registrationRequired && what.contains("Class is not registered")) {
@@ -354,7 +392,7 @@ public final class KryoSerializer implements Serializer {
         private final Input input;
 
         KryoRecordInput(InputStream in) {
-            super(NAME, KIND);
+            super(NAME, KIND, StreamFormat.VERSION);
             this.in = in;
             this.kryo = pool.obtain();
             this.input = new Input(guard(in), BUFFER_SIZE);
@@ -398,7 +436,7 @@ public final class KryoSerializer implements Serializer {
         }
 
         @Override
-        int readMarker() throws IOException {
+        int readMarker(long index) throws IOException {
             try {
                 return input.read();
             } catch (KryoException e) {
@@ -411,6 +449,12 @@ public final class KryoSerializer implements Serializer {
             try {
                 return kryo.readClassAndObject(input);
             } catch (KryoException e) {
+                ClassFilter.RefusedClassException refused = cause(e, ClassFilter.RefusedClassException.class);
+                if (refused != null) {
+                    ClassFilter.RefusedClassException named = refused.atRecord(NAME, index);
+                    named.addSuppressed(e);
+                    throw named;
+                }
                 IOException io = ioCause(e);
                 if (isUnderflow(e) || io instanceof EOFException) {
                     throw StreamFormat.truncated(NAME, index, e);

@@ -18,7 +18,8 @@ public final class Serializers {
             OPTION_SERIALIZER,
             KryoSerializer.OPTION_REGISTRATION_REQUIRED,
             KryoSerializer.OPTION_CLASSES,
-            KryoSerializer.OPTION_REFERENCES)));
+            KryoSerializer.OPTION_REFERENCES,
+            JavaSerializer.OPTION_ALLOWED_CLASSES)));
 
     private Serializers() {
     }
@@ -37,7 +38,7 @@ public final class Serializers {
             case KryoSerializer.NAME:
                 return new KryoSerializer(options);
             case JavaSerializer.NAME:
-                return new JavaSerializer();
+                return new JavaSerializer(options);
             default:
                 throw new CairnException("Cannot create serializer '" + name + "': built-in serializers (expected one of "
                         + KryoSerializer.NAME + ", " + JavaSerializer.NAME + ", found '" + name + "'; check option "

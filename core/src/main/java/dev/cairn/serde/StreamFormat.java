@@ -15,6 +15,11 @@ import java.io.StreamCorruptedException;
  *   end of data                   nothing may follow
  * </pre>
  *
+ * <p>Each kind has its own version, so one format can change without touching the other: kryo
+ * streams are at version {@value #VERSION}; java streams at version 2 have no marker byte before a
+ * record (see {@link JavaSerializer}). A reader accepts every version from the first one up to its
+ * own, so older checkpoints stay readable.
+ *
  * <p>Why: neither Kryo nor Java serialization knows where a stream of records ends. Without the end
  * marker a file cut at a record boundary reads as a complete, shorter partition, and a compression
  * codec cannot always tell either (zstd reads an empty file as an empty stream). The header lets a
@@ -22,6 +27,7 @@ import java.io.StreamCorruptedException;
  * bytes); the count and the end-of-data check catch framing damage that happens to decode.
  */
 final class StreamFormat {
+    /** The first format version of every kind, and still the current one of kryo streams. */
     static final int VERSION = 1;
     static final int HEADER_LENGTH = 5;
     /** Marker byte: a record follows. */
@@ -32,15 +38,16 @@ final class StreamFormat {
     private StreamFormat() {
     }
 
-    static byte[] header(byte kind) {
-        return new byte[] {'C', 'R', 'N', kind, VERSION};
+    static byte[] header(byte kind, int version) {
+        return new byte[] {'C', 'R', 'N', kind, (byte) version};
     }
 
     /**
      * Checks the first {@code length} bytes of {@code found} (up to {@link #HEADER_LENGTH}) against
-     * the header of {@code serializer}'s format.
+     * the header of {@code serializer}'s format, accepting versions {@link #VERSION} to {@code newest},
+     * and returns the version found.
      */
-    static void checkHeader(String serializer, byte kind, byte[] found, int length) throws IOException {
+    static int checkHeader(String serializer, byte kind, int newest, byte[] found, int length) throws IOException {
         if (length < HEADER_LENGTH) {
             throw new EOFException("Cannot read records: " + serializer + " stream header (expected "
                     + HEADER_LENGTH + " header bytes, found " + Math.max(length, 0)
@@ -48,7 +55,7 @@ final class StreamFormat {
         }
         if (found[0] != 'C' || found[1] != 'R' || found[2] != 'N') {
             throw new StreamCorruptedException("Cannot read records: " + serializer + " stream header (expected "
-                    + hex(header(kind), HEADER_LENGTH) + ", found " + hex(found, length)
+                    + hex(header(kind, newest), HEADER_LENGTH) + ", found " + hex(found, length)
                     + "; this is not a Cairn record stream, or it is still compressed: check the compression"
                     + " recorded in the manifest)");
         }
@@ -57,11 +64,15 @@ final class StreamFormat {
                     + serializer + " stream, found a " + kindName(found[3])
                     + " stream; read it with the serializer recorded in the manifest)");
         }
-        if (found[4] != VERSION) {
+        int version = found[4] & 0xff;
+        if (version < VERSION || version > newest) {
             throw new StreamCorruptedException("Cannot read records: " + serializer + " stream header (expected format"
-                    + " version " + VERSION + ", found version " + (found[4] & 0xff)
-                    + "; the stream was written by another Cairn version)");
+                    + " version " + (newest == VERSION ? Integer.toString(VERSION) : VERSION + " to " + newest)
+                    + ", found version " + version + "; the stream was written by "
+                    + (version > newest ? "a newer Cairn version: read it with that version or a later one)"
+                            : "another Cairn version)"));
         }
+        return version;
     }
 
     static EOFException truncated(String serializer, long index, Throwable cause) {

@@ -49,8 +49,8 @@ class SerializersTest {
     void optionKeysAreTheOnesThisPackageReads() {
         Set<String> keys = Serializers.optionKeys();
 
-        assertEquals(List.of("cairn.kryo.classes", "cairn.kryo.references", "cairn.kryo.registration-required",
-                "cairn.serializer"), List.copyOf(keys));
+        assertEquals(List.of("cairn.java.allowed-classes", "cairn.kryo.classes", "cairn.kryo.references",
+                "cairn.kryo.registration-required", "cairn.serializer"), List.copyOf(keys));
         assertThrows(UnsupportedOperationException.class, () -> keys.add("cairn.other"));
     }
 }

@@ -163,6 +163,10 @@ public final class SideBySide {
             variants.add(patched(cairn("cairn-kryo-proto", "Cairn, Kryo, prototype fix", "points", records, "kryo", "none", true, heap)));
         }
         variants.add(cairn("cairn-java", "Cairn, Java ser.", "points", records, "java", "none", true, heap));
+        if (patchedClasspath != null) {
+            variants.add(patched(cairn("cairn-java-proto", "Cairn, Java ser., on --patched-classpath", "points", records, "java",
+                    "none", true, heap)));
+        }
         if (sparkClasspath != null) {
             variants.add(spark("spark-java", "Spark 3.5, Java ser.", "java"));
         }
@@ -260,6 +264,8 @@ public final class SideBySide {
             }
         }
 
+        javaTargets(med);
+
         // ---- physical limit
         report.append("\n### Physical limit: the same bytes through a plain FileChannel (2 threads, 8 files, one direct buffer per thread)\n\n");
         report.append("The percentage compares with the faster of the two FileChannel write sizes (median against median).\n\n");
@@ -302,6 +308,34 @@ public final class SideBySide {
     }
 
     private final Map<String, Map<String, Map<String, Double>>> lastDiskLimit = new LinkedHashMap<>();
+
+    /**
+     * Java serialization against Spark's (issue 15): bytes per record, checkpoint + count and re-read,
+     * each no worse than Spark's; with {@code cairn-java-proto} also the figures of the other class path.
+     */
+    private void javaTargets(Map<String, Map<String, Double>> med) {
+        Map<String, Double> cj = med.get("cairn-java");
+        Map<String, Double> sj = med.get("spark-java");
+        if (cj == null || sj == null || !cj.containsKey("checkpointMs") || !sj.containsKey("checkpointMs")) {
+            return;
+        }
+        report.append("\n### Targets: Java serialization, Cairn ≤ Spark (this run)\n\n| target | measured | verdict |\n|---|---|---|\n");
+        double cb = cj.get("partBytes") / records;
+        double sb = sj.get("partBytes") / records;
+        target("bytes/record ≤ Spark-Java's", String.format(Locale.ROOT, "%.2f vs %.2f = %.3f", cb, sb, cb / sb), cb <= sb);
+        for (String[] f : new String[][] {{"checkpointMs", "checkpoint+count"}, {"rereadMs", "re-read"}}) {
+            double c = cj.get(f[0]);
+            double s = sj.get(f[0]);
+            target(f[1] + " ≤ Spark-Java's", String.format(Locale.ROOT, "%.0f ms vs %.0f ms = %.3f", c, s, c / s), c <= s);
+        }
+        Map<String, Double> proto = med.get("cairn-java-proto");
+        if (proto != null && proto.containsKey("checkpointMs")) {
+            report.append(String.format(Locale.ROOT, "%nJava serialization on --patched-classpath: checkpoint + count %.0f ms (%.3f of"
+                            + " Spark-Java), re-read %.0f ms (%.3f of Spark-Java), %.2f part bytes/record.%n", proto.get("checkpointMs"),
+                    proto.get("checkpointMs") / sj.get("checkpointMs"), proto.get("rereadMs"), proto.get("rereadMs") / sj.get("rereadMs"),
+                    proto.get("partBytes") / records));
+        }
+    }
 
     private void largeRecords() throws Exception {
         long blobs = args.getLong("blobs", 2048);

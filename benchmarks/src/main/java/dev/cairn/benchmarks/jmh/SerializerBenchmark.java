@@ -64,6 +64,17 @@ public class SerializerBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int write() throws IOException {
+        return writeAll(ser, codec, sink, records);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void read(Blackhole bh) throws IOException {
+        readAll(ser, codec, encoded, bh);
+    }
+
+    /** Writes {@code records} as one stream into {@code sink} (emptied first); returns the bytes written. */
+    static int writeAll(Serializer ser, Compression codec, Sink sink, List<Object> records) throws IOException {
         sink.reset();
         try (RecordOutput out = ser.newOutput(codec.wrap(sink))) {
             for (Object r : records) {
@@ -73,9 +84,8 @@ public class SerializerBenchmark {
         return sink.size();
     }
 
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void read(Blackhole bh) throws IOException {
+    /** Reads every record of the stream {@code encoded} into {@code bh}. */
+    static void readAll(Serializer ser, Compression codec, byte[] encoded, Blackhole bh) throws IOException {
         try (RecordInput in = ser.newInput(codec.wrap(new ByteArrayInputStream(encoded)))) {
             while (in.hasNext()) {
                 bh.consume(in.next());
