@@ -59,7 +59,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class FormatFuzzTest {
     /** Inputs per target in the long run; regression mode replays the committed inputs only. */
-    static final int LONG_RUN_INPUTS = 20_000;
+    static final int LONG_RUN_INPUTS = 50_000;
     /** The per-input time bound. Decoding a few KiB takes milliseconds; the bound catches loops, not slowness. */
     static final int PER_INPUT_SECONDS = 10;
 
