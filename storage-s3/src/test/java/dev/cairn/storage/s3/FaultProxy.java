@@ -32,8 +32,8 @@ import java.util.function.Predicate;
  * signature for the proxy's host.
  */
 final class FaultProxy implements AutoCloseable {
-    /** A recorded request. Header names are lower case. */
-    record Request(String method, String rawPath, String rawQuery, Map<String, String> headers) {
+    /** A recorded request; {@code nanos} is when it arrived ({@link System#nanoTime()}). Header names are lower case. */
+    record Request(String method, String rawPath, String rawQuery, Map<String, String> headers, long nanos) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -63,15 +63,24 @@ final class FaultProxy implements AutoCloseable {
             return method.equals("POST") && hasQueryParameter("uploadId");
         }
 
+        /** Whether the object key (the path after the bucket) contains {@code text}. */
+        boolean keyContains(String text) {
+            return rawPath.indexOf('/', 1) > 0 && rawPath.substring(rawPath.indexOf('/', 1)).contains(text);
+        }
+
         boolean isGetObject() {
             return method.equals("GET") && !hasQueryParameter("list-type") && !hasQueryParameter("uploads")
                     && rawPath.indexOf('/', 1) > 0;
         }
     }
 
-    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST, DELAY }
+    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST, DELAY, RESET_REQUEST, OK_WITH_ERROR }
 
-    private record Fault(Predicate<Request> when, AtomicInteger remaining, Kind kind, int status, String code, int bytes) {
+    private record Fault(Predicate<Request> when, AtomicInteger remaining, Kind kind, int status, String code, int bytes,
+                         Map<String, String> headers) {
+        Fault(Predicate<Request> when, AtomicInteger remaining, Kind kind, int status, String code, int bytes) {
+            this(when, remaining, kind, status, code, bytes, Map.of());
+        }
     }
 
     private static final Set<String> SKIPPED_REQUEST_HEADERS = Set.of("host", "connection", "content-length", "transfer-encoding",
@@ -106,6 +115,30 @@ final class FaultProxy implements AutoCloseable {
         faults.add(new Fault(when, new AtomicInteger(times), Kind.ERROR, status, code, 0));
     }
 
+    /** As {@link #failWith(Predicate, int, int, String)}, with extra response headers (e.g. {@code Retry-After}). */
+    void failWith(Predicate<Request> when, int times, int status, String code, Map<String, String> headers) {
+        faults.add(new Fault(when, new AtomicInteger(times), Kind.ERROR, status, code, 0, Map.copyOf(headers)));
+    }
+
+    /**
+     * Reads only the first {@code bytes} of the body of the next {@code times} matching requests
+     * and closes the connection with the rest unread, which makes the kernel reset it: the
+     * client sees "connection reset" or "broken pipe" in the middle of its upload, and the server
+     * behind never hears of the request.
+     */
+    void resetMidRequest(Predicate<Request> when, int times, int bytes) {
+        faults.add(new Fault(when, new AtomicInteger(times), Kind.RESET_REQUEST, 0, null, bytes));
+    }
+
+    /**
+     * Answers the next {@code times} matching requests with {@code 200 OK} and an S3 error
+     * document as the body, without forwarding them: what S3 does when a
+     * CompleteMultipartUpload fails after it started sending its answer.
+     */
+    void okWithErrorBody(Predicate<Request> when, int times, String code) {
+        faults.add(new Fault(when, new AtomicInteger(times), Kind.OK_WITH_ERROR, 200, code, 0));
+    }
+
     /** Closes the connection of the next {@code times} matching requests without an answer. */
     void drop(Predicate<Request> when, int times) {
         faults.add(new Fault(when, new AtomicInteger(times), Kind.DROP, 0, null, 0));
@@ -113,7 +146,12 @@ final class FaultProxy implements AutoCloseable {
 
     /** Forwards the next matching request but sends only the first {@code bytes} of the body it announced. */
     void truncateResponse(Predicate<Request> when, int bytes) {
-        faults.add(new Fault(when, new AtomicInteger(1), Kind.TRUNCATE_RESPONSE, 0, null, bytes));
+        truncateResponse(when, 1, bytes);
+    }
+
+    /** As {@link #truncateResponse(Predicate, int)}, for the next {@code times} matching requests. */
+    void truncateResponse(Predicate<Request> when, int times, int bytes) {
+        faults.add(new Fault(when, new AtomicInteger(times), Kind.TRUNCATE_RESPONSE, 0, null, bytes));
     }
 
     /** Flips one byte in the middle of the body of the next matching request before forwarding it. */
@@ -160,18 +198,24 @@ final class FaultProxy implements AutoCloseable {
             Map<String, String> headers = new TreeMap<>();
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
             URI uri = ex.getRequestURI();
-            Request request = new Request(ex.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), headers);
+            Request request = new Request(ex.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), headers, System.nanoTime());
             requests.add(request);
-            byte[] body = ex.getRequestBody().readAllBytes();
             Fault fault = take(request);
+            if (fault != null && fault.kind() == Kind.RESET_REQUEST) {
+                ex.getRequestBody().readNBytes(fault.bytes());
+                ex.close(); // the unread rest of the body makes the close a reset
+                return;
+            }
+            byte[] body = ex.getRequestBody().readAllBytes();
             if (fault != null && fault.kind() == Kind.DROP) {
                 ex.close(); // no answer at all: the connection goes away
                 return;
             }
-            if (fault != null && fault.kind() == Kind.ERROR) {
+            if (fault != null && (fault.kind() == Kind.ERROR || fault.kind() == Kind.OK_WITH_ERROR)) {
                 byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + fault.code() + "</Code><Message>injected by"
                         + " the test</Message><RequestId>fault-proxy</RequestId></Error>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 ex.getResponseHeaders().set("Content-Type", "application/xml");
+                fault.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
                 if (request.method().equals("HEAD")) {
                     ex.sendResponseHeaders(fault.status(), -1);
                 } else {
