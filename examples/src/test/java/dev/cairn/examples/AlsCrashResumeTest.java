@@ -31,8 +31,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills the ALS example for real: a child JVM (same java, same class path) runs it on a
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * two datasets of one iteration — and restarted each time. Every restart must resume from the
  * last iteration whose checkpoints are all committed (read from the manifests by this test,
  * not by the code under test), and the last one must finish with factors bit-identical to an
- * uninterrupted run.
+ * uninterrupted run. Runs with synchronous checkpoints and with {@code --async} ones, whose parts
+ * are written by a background upload while the loop goes on.
  */
 class AlsCrashResumeTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -53,8 +55,9 @@ class AlsCrashResumeTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void resumesFromTheLastCommittedCheckpointAfterEachKillAndEndsBitIdentical() throws Exception {
+    @ParameterizedTest(name = "async {0}")
+    @ValueSource(booleans = {false, true})
+    void resumesFromTheLastCommittedCheckpointAfterEachKillAndEndsBitIdentical(boolean async) throws Exception {
         List<String> referenceArgs = new ArrayList<>(SIZES);
         referenceArgs.addAll(List.of("--checkpoint-dir", tmp.resolve("reference").toString()));
         AlternatingLeastSquares.Result reference = AlternatingLeastSquares.run(
@@ -65,25 +68,25 @@ class AlsCrashResumeTest {
         URI run = runDir.toUri();
 
         // 1. Between checkpoints: after iteration 5, with iteration 3 committed.
-        try (Child child = Child.start(tmp, runDir, "iteration:5")) {
+        try (Child child = Child.start(tmp, runDir, "iteration:5", async)) {
             assertEquals(Optional.empty(), child.resumedFrom());
             child.awaitLine(l -> l.startsWith("PAUSED iteration 5"));
-            assertEquals(Set.of(3), completeIterations(run));
+            awaitCompleteIterations(run, Set.of(3)); // async: iteration 3's upload may still be running while the loop is paused
             child.kill();
         }
 
         // 2. While the checkpoint of iteration 9 is being written: parts published, no manifest.
-        try (Child child = Child.start(tmp, runDir, "part:9")) {
+        try (Child child = Child.start(tmp, runDir, "part:9", async)) {
             assertEquals(Optional.of(3), child.resumedFrom(), "resumes from the last committed checkpoint, not from zero");
             child.awaitLine(l -> l.startsWith("PAUSED part"));
+            awaitUncommittedParts(run); // async: the other dataset's upload publishes its parts on its own time
             assertEquals(6, newest(completeIterations(run)));
-            assertFalse(uncommittedDirs(run).isEmpty(), "a checkpoint is half written when the kill comes");
             child.kill();
         }
         assertFalse(uncommittedDirs(run).isEmpty(), "the killed writer left its parts behind");
 
         // 3. Between the two commits of iteration 12: users committed, items not.
-        try (Child child = Child.start(tmp, runDir, "commit:12")) {
+        try (Child child = Child.start(tmp, runDir, "commit:12", async)) {
             assertEquals(Optional.of(6), child.resumedFrom(), "the half-written iteration 9 is not read");
             assertTrue(child.stderr().contains("Removed uncommitted checkpoint"), "the parts of the killed writer are cleaned up first");
             child.awaitLine(l -> l.startsWith("PAUSED commit"));
@@ -94,7 +97,7 @@ class AlsCrashResumeTest {
         }
 
         // 4. To the end.
-        try (Child child = Child.start(tmp, runDir, null)) {
+        try (Child child = Child.start(tmp, runDir, null, async)) {
             assertEquals(Optional.of(9), child.resumedFrom(), "the half-committed iteration 12 is not read");
             assertTrue(child.stderr().contains("Removed incomplete checkpoint of iteration 12"), child.stderr());
             Matcher done = child.awaitMatch(FINAL);
@@ -163,6 +166,35 @@ class AlsCrashResumeTest {
         return out;
     }
 
+    /** Waits until the complete iterations are {@code expected}: a background upload commits on its own time. */
+    private static void awaitCompleteIterations(URI run, Set<Integer> expected) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Set<Integer> found = completeIterations(run);
+        while (!found.equals(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            found = completeIterations(run);
+        }
+        assertEquals(expected, found);
+    }
+
+    /** Waits until some uncommitted checkpoint directory holds a part file: a checkpoint half written. */
+    private static void awaitUncommittedParts(URI run) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            for (URI dir : uncommittedDirs(run)) {
+                try (java.util.stream.Stream<Path> files = Files.list(Path.of(dir))) {
+                    if (files.anyMatch(f -> f.getFileName().toString().startsWith("part-"))) {
+                        return;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                fail("No uncommitted checkpoint with a published part in " + run + " within " + WAIT);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private static int newest(Set<Integer> iterations) {
         return iterations.stream().mapToInt(Integer::intValue).max().orElse(0);
     }
@@ -209,13 +241,16 @@ class AlsCrashResumeTest {
             reader.start();
         }
 
-        static Child start(Path tmp, Path runDir, String pauseAt) throws IOException {
+        static Child start(Path tmp, Path runDir, String pauseAt, boolean async) throws IOException {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashableAls.class.getName()));
             command.addAll(SIZES);
             command.addAll(List.of("--run-dir", runDir.toString()));
             if (pauseAt != null) {
                 command.addAll(List.of("--pause-at", pauseAt));
+            }
+            if (async) {
+                command.add("--async");
             }
             Path err = Files.createTempFile(tmp, "child-", ".err");
             Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
