@@ -10,11 +10,8 @@ import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.Storage;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
@@ -216,45 +210,18 @@ class AlsCrashResumeTest {
 
     // ---------------------------------------------------------------- the child JVM
 
-    /** The example running in a child JVM, its stdout read line by line. */
-    private static final class Child implements AutoCloseable {
-        private static final String EOF = "\u0000end of output";
-        private final Process process;
-        private final Path stderr;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        private final List<String> seen = new ArrayList<>();
-
-        private Child(Process process, Path stderr) {
-            this.process = process;
-            this.stderr = stderr;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("READ FAILED " + e);
-                }
-                lines.add(EOF);
-            }, "child-stdout");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
+    /** The crashable example running in a child JVM. */
+    private record Child(ChildJvm jvm) implements AutoCloseable {
         static Child start(Path tmp, Path runDir, String pauseAt, boolean async) throws IOException {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashableAls.class.getName()));
-            command.addAll(SIZES);
-            command.addAll(List.of("--run-dir", runDir.toString()));
+            List<String> args = new ArrayList<>(SIZES);
+            args.addAll(List.of("--run-dir", runDir.toString()));
             if (pauseAt != null) {
-                command.addAll(List.of("--pause-at", pauseAt));
+                args.addAll(List.of("--pause-at", pauseAt));
             }
             if (async) {
-                command.add("--async");
+                args.add("--async");
             }
-            Path err = Files.createTempFile(tmp, "child-", ".err");
-            Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
-            return new Child(p, err);
+            return new Child(ChildJvm.start("als", List.of("-Xmx256m"), CrashableAls.class.getName(), args, tmp));
         }
 
         /** The iteration the child says it resumed from (empty when it started from zero). */
@@ -265,56 +232,32 @@ class AlsCrashResumeTest {
         }
 
         Matcher awaitMatch(Pattern pattern) throws InterruptedException {
-            Matcher m = pattern.matcher(awaitLine(l -> pattern.matcher(l).matches()));
-            assertTrue(m.matches());
-            return m;
+            return jvm.awaitMatch(pattern, WAIT);
         }
 
         String awaitLine(java.util.function.Predicate<String> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (true) {
-                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    fail("The child printed no matching line within " + WAIT + "; " + describe());
-                }
-                if (line.equals(EOF)) {
-                    lines.add(EOF); // for later waits too
-                    fail("The child ended without printing the line waited for; " + describe());
-                }
-                seen.add(line);
-                if (wanted.test(line)) {
-                    return line;
-                }
-            }
+            return jvm.awaitLine(wanted, WAIT);
         }
 
-        /** SIGKILL, as a crashed machine or an OOM killer would stop it. */
         void kill() throws InterruptedException {
-            process.destroyForcibly();
-            assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(137, process.exitValue(), "killed by SIGKILL (128 + 9)");
+            jvm.kill(WAIT);
         }
 
         int waitForExit() throws InterruptedException {
-            assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), describe());
-            return process.exitValue();
+            return jvm.waitForExit(WAIT);
         }
 
         String stderr() {
-            try {
-                return Files.readString(stderr);
-            } catch (IOException e) {
-                return "(cannot read " + stderr + ": " + e + ")";
-            }
+            return jvm.stderr();
         }
 
         String describe() {
-            return "stdout so far:\n" + String.join("\n", seen) + "\nstderr:\n" + stderr();
+            return jvm.describe();
         }
 
         @Override
         public void close() {
-            process.destroyForcibly();
+            jvm.close();
         }
     }
 }
