@@ -43,6 +43,11 @@ abstract class CampaignStore implements AutoCloseable {
         return raw;
     }
 
+    /** A secret the example is given on its command line, which nothing it prints or logs may show; empty if none. */
+    String secret() {
+        return "";
+    }
+
     /** Starts the store named {@code name}; servers log under {@code work}. */
     static CampaignStore start(String name, Path work) throws IOException, InterruptedException {
         return switch (name) {
@@ -86,6 +91,11 @@ abstract class CampaignStore implements AutoCloseable {
             @Override
             URI runDirectory(String label) {
                 return URI.create("s3://" + bucket + "/runs/" + label);
+            }
+
+            @Override
+            String secret() {
+                return S3ServerMain.SECRET_KEY;
             }
         };
     }

@@ -1,6 +1,7 @@
 package dev.cairn.examples.kills;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -38,14 +39,19 @@ import java.util.regex.Pattern;
  *       checkpointer retries on later updates, not after the last; docs/iterative.md) and empty
  *       context directories (the core bug {@code RunDirectoryCleanupTest} pins); a later resume
  *       removes both, which check 3 verifies whenever a round goes on.</li>
+ *   <li>nothing any process printed or logged shows the store's secret key, which it was given
+ *       with {@code --option cairn.s3.secret-key=…}.</li>
  * </ol>
  *
- * <p>A round is one run directory: up to {@code killsPerRound} kills, each at a moment drawn
- * uniformly between the process's start and the duration of an uninterrupted run on the same
- * store (so kills land in JVM start-up, data generation, the resume's sweep, iterations,
- * checkpoint writes and commits, and the close, in proportion to the time each takes), then a
- * run to the end. Rounds go on until {@code kills} kills have landed. The moments come from a
- * seeded generator; the processes' timing does not, so two campaigns hit different points.
+ * <p>A round is one run directory: up to {@code killsPerRound} kills, then a run left to finish.
+ * Rounds go on until {@code kills} kills have landed. The moment of each kill is drawn from two
+ * ranges measured on an uninterrupted run on the same store: one kill in five at a moment
+ * uniform between the process's start and the time that run took to say where it starts (JVM
+ * start-up, data generation, the resume's scan and sweep); the others at a moment uniform
+ * between the restart saying where it resumed and the time the rest of that run took, scaled to the
+ * iterations left (iterations, part writes, commits, retention deletes, the close). Start-up is most of a short run's life;
+ * drawn over the whole life, most kills would land there. The moments come from a seeded
+ * generator; the processes' timing does not, so two campaigns hit different points.
  */
 final class KillCampaign {
     static final Pattern RESUMED = Pattern.compile("Resumed from iteration (\\d+), checkpointed at \\S+ by context ([0-9a-f-]+):.*");
@@ -71,7 +77,7 @@ final class KillCampaign {
      *
      * @param round          the run directory
      * @param attempt        the process, counted over the campaign
-     * @param killAtMillis   when it was to be killed, after its start; -1 for a run left to finish
+     * @param killAtMillis   when it was to be killed, in milliseconds after its start; -1 for a run left to finish
      * @param expected       the iteration it had to resume from
      * @param resumed        the iteration it said it resumed from; -1 when killed before saying
      * @param debrisBefore   pieces of debris in the run directory when it started
@@ -147,7 +153,7 @@ final class KillCampaign {
         long start = System.nanoTime();
         String loadBefore = load();
         String label = store.name() + (async ? "-async" : "");
-        long reference = uninterrupted(store.runDirectory(label + "-reference"));
+        long[] reference = uninterrupted(store.runDirectory(label + "-reference")); // {to the start line, after it}
 
         SplittableRandom random = new SplittableRandom(settings.seed() ^ label.hashCode());
         List<Attempt> attempts = new ArrayList<>();
@@ -166,22 +172,32 @@ final class KillCampaign {
             RunDirectorySnapshot before = snapshot(runDir);
             for (int inRound = 0; ; inRound++) {
                 boolean toKill = inRound < settings.killsPerRound() && kills < settings.kills();
-                long killAt = toKill ? random.nextLong(reference + 1) : -1;
+                boolean inStartup = random.nextInt(5) == 0;
+                long startupMoment = random.nextLong(reference[0] + 1);
+                double workFraction = random.nextDouble();
+                long killAt = toKill && inStartup ? startupMoment : -1;
                 int expected = before.resumePoint();
                 Set<String> debris = before.debris();
                 try (ChildJvm child = startExample(runDir)) {
                     Optional<String> said = child.pollLine(l -> RESUMED.matcher(l).matches() || l.startsWith(FRESH),
-                            toKill ? killAt : settings.patience().toMillis());
+                            killAt >= 0 ? killAt : settings.patience().toMillis());
                     int resumed = -1;
                     if (said.isPresent()) {
                         resumed = checkResume(said.get(), before, child);
+                        if (toKill && !inStartup) {
+                            // uniform over what is left of the run: the uninterrupted run's time after its start line, scaled
+                            // to the iterations still to do (plus the close)
+                            int last = max(settings.finalIterations());
+                            killAt = child.ageMillis() + (long) (workFraction * reference[1] * (last - resumed + 1) / (last + 1));
+                        }
                         resumes++;
                         Set<String> left = stillThere(runDir, debris);
                         assertEquals(Set.of(), left, "the restart removed the debris of the killed processes before going on; "
                                 + before.describe() + child.describe());
                         swept += debris.size();
                     }
-                    if (toKill && child.runUntil(killAt) && killed(child)) {
+                    if (killAt >= 0 && child.runUntil(killAt) && killed(child)) {
+                        checkNoSecret(child);
                         String phase = phase(child.output());
                         kills++;
                         RunDirectorySnapshot after = snapshot(runDir);
@@ -207,7 +223,7 @@ final class KillCampaign {
             }
         }
         return new Report(store.name(), async, kills, resumes, resumes, rounds, rounds, startup, iterating, closing, uncommitted, incomplete,
-                swept, retiredLeft, emptyDirsLeft, reference, (System.nanoTime() - start) / 1_000_000, loadBefore, load(), attempts);
+                swept, retiredLeft, emptyDirsLeft, reference[0] + reference[1], (System.nanoTime() - start) / 1_000_000, loadBefore, load(), attempts);
     }
 
     /** Kills the child; false when it had ended by itself the instant before (then it is checked as a finished run). */
@@ -219,18 +235,23 @@ final class KillCampaign {
         return status == ChildJvm.SIGKILLED;
     }
 
-    /** An uninterrupted run: its duration in milliseconds, its result checked against the reference. */
-    private long uninterrupted(URI runDir) throws IOException, InterruptedException {
+    /**
+     * An uninterrupted run, its result checked against the reference: the milliseconds from its
+     * start to its "Starting from iteration 0", and from there to its end.
+     */
+    private long[] uninterrupted(URI runDir) throws IOException, InterruptedException {
         try (ChildJvm child = startExample(runDir)) {
             child.awaitLine(l -> l.startsWith(FRESH), settings.patience());
+            long started = child.ageMillis();
             finished(child, runDir);
-            return child.ageMillis();
+            return new long[] {started, child.ageMillis() - started};
         }
     }
 
     /** Waits for a run left alone to end, and checks its result and what it left. */
     private RunDirectorySnapshot finished(ChildJvm child, URI runDir) throws IOException, InterruptedException {
         assertEquals(0, child.waitForExit(settings.patience()), child.describe());
+        checkNoSecret(child);
         Matcher done = FINAL.matcher(child.output().stream().filter(l -> FINAL.matcher(l).matches()).findFirst()
                 .orElseThrow(() -> new AssertionError("no final line; " + child.describe())));
         assertTrue(done.matches());
@@ -246,6 +267,15 @@ final class KillCampaign {
         retiredLeft += after.committedOutside(settings.finalIterations());
         emptyDirsLeft += after.emptyContextDirs().size();
         return after;
+    }
+
+    /** The secret key appears in no line the process printed or logged. */
+    private void checkNoSecret(ChildJvm child) {
+        String secret = store.secret();
+        if (!secret.isEmpty()) {
+            String all = String.join("\n", child.output()) + "\n" + child.stderr();
+            assertFalse(all.contains(secret), "the secret key is printed or logged; " + child.describe().replace(secret, "<SECRET>"));
+        }
     }
 
     private static int max(Set<Integer> s) {

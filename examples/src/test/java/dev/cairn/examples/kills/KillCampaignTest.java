@@ -33,12 +33,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </pre>
  * or with the system properties the profile sets: {@code cairn.kills} (kills per case),
  * {@code cairn.kills.cases} (e.g. {@code file,s3,hdfs,file-async,s3-async,hdfs-async}),
- * {@code cairn.kills.iterations} (even; 6 by default, 10 in the profile), {@code cairn.kills.per-round}
+ * {@code cairn.kills.iterations} (even; 6 by default, 8 in the profile), {@code cairn.kills.per-round}
  * and {@code cairn.kills.seed}. Every process is logged in
  * {@code target/kill-campaign/<case>.csv}; the figures go to {@code target/kill-campaign/summary.md}.
  */
 class KillCampaignTest {
-    /** Iterations per run: 6 in the sample, 10 in the full campaign (more checkpoints, commits and retirements to hit). */
+    /** Iterations per run: 6 in the sample, 8 in the full campaign (more checkpoints, commits and retirements to hit). */
     private static final int ITERATIONS = Integer.getInteger("cairn.kills.iterations", 6);
     private static final List<String> ALS = List.of("--users", "240", "--items", "90", "--ratings", "4800", "--rank", "4",
             "--iterations", Integer.toString(ITERATIONS), "--interval", "2", "--partitions", "3", "--parallelism", "2", "--seed", "5");
