@@ -41,6 +41,29 @@ class RunDirectoryCleanupTest {
         assertFalse(Files.exists(killed), "the dead process's context directory is gone; left: " + list(run));
     }
 
+    /**
+     * storage-s3 probes a store on its first write with a scratch object next to the first file,
+     * {@code <dir>/.cairn-probe-<uuid>}, and deletes it again. The kill campaign killed a process
+     * between the two on {@code s3://}: the object stayed in an uncommitted checkpoint directory,
+     * and every later resume logs "Kept 1 files Cairn does not write in uncommitted checkpoint …"
+     * and leaves it. Here the same file is put on {@code file://} where a killed probe leaves it.
+     */
+    @Test
+    @Disabled("core/storage-s3 bug: StoreProbe writes its scratch object .cairn-probe-<uuid> inside the checkpoint directory of the"
+            + " first write, and CheckpointScanner.isCairnFile does not count it as Cairn's; after a kill during the probe the sweep"
+            + " keeps it, and the uncommitted checkpoint with it, for good")
+    void aResumeRemovesTheStoreProbeAKilledProcessLeft() throws IOException {
+        Path run = tmp.resolve("run");
+        Path dead = Files.createDirectories(run.resolve("0b5c5e0e-0000-4000-8000-000000000001").resolve("dataset-36"));
+        Path probe = Files.writeString(dead.resolve(".cairn-probe-" + java.util.UUID.randomUUID()), "cairn store probe");
+
+        try (CairnContext ctx = CairnContext.builder().parallelism(2).checkpointDir(run.toUri()).build()) {
+            loop(ctx, run).run(() -> ctx.range(0, 100, 2), (i, s) -> s.map(x -> x + 1));
+        }
+        assertFalse(Files.exists(probe), "the probe a killed process left is swept with its uncommitted checkpoint; left: " + list(run));
+        assertFalse(Files.exists(dead), list(run).toString());
+    }
+
     /** The part that works: the half-committed iteration itself is removed. */
     @Test
     void aResumeRemovesTheHalfCommittedIterationOfAKilledProcess() throws IOException {

@@ -75,13 +75,7 @@ abstract class CampaignStore implements AutoCloseable {
     private static CampaignStore s3(Path work) throws IOException, InterruptedException {
         String bucket = "kills";
         ChildJvm server = ChildJvm.start("s3-server", List.of("-Xmx512m"), S3ServerMain.class.getName(), List.of(bucket), work);
-        URI endpoint;
-        try {
-            endpoint = URI.create(server.awaitLine(l -> l.startsWith("READY "), START).substring(6));
-        } catch (AssertionError e) {
-            server.close();
-            throw e;
-        }
+        URI endpoint = awaitReady(server);
         List<String> options = new ArrayList<>();
         for (String o : List.of("cairn.s3.endpoint=" + endpoint, "cairn.s3.region=us-east-1", "cairn.s3.path-style-access=true",
                 "cairn.s3.access-key=" + S3ServerMain.ACCESS_KEY, "cairn.s3.secret-key=" + S3ServerMain.SECRET_KEY)) {
@@ -103,19 +97,23 @@ abstract class CampaignStore implements AutoCloseable {
     private static CampaignStore hdfs(Path work) throws IOException, InterruptedException {
         Path base = Files.createTempDirectory(Files.createDirectories(work), "minidfs-");
         ChildJvm server = ChildJvm.start("hdfs-server", List.of("-Xmx768m"), HdfsServerMain.class.getName(), List.of(base.toString()), work);
-        URI namenode;
-        try {
-            namenode = URI.create(server.awaitLine(l -> l.startsWith("READY "), START).substring(6));
-        } catch (AssertionError e) {
-            server.close();
-            throw e;
-        }
+        URI namenode = awaitReady(server);
         return new ServerStore("hdfs", RawStore.hdfs(namenode), server, List.of("--option", "cairn.hadoop.dfs.replication=1")) {
             @Override
             URI runDirectory(String label) {
                 return URI.create(namenode + "/runs/" + label);
             }
         };
+    }
+
+    /** The address a server main prints in its {@code READY <uri>} line; the server is stopped if it never comes. */
+    private static URI awaitReady(ChildJvm server) throws InterruptedException {
+        try {
+            return URI.create(server.awaitLine(l -> l.startsWith("READY "), START).substring(6));
+        } catch (AssertionError e) {
+            server.close();
+            throw e;
+        }
     }
 
     /** A store served by a child JVM, stopped on close. */

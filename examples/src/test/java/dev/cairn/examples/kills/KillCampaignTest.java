@@ -119,14 +119,14 @@ class KillCampaignTest {
 
     private static String header() {
         return "| case | kills | resumes correct | runs bit-identical | killed in startup / iterations / close | left uncommitted | left half-committed"
-                + " | debris swept | left by finished runs: retired / empty dirs | uninterrupted run | took | load before → after |\n"
+                + " | debris swept | left by finished runs: retired / empty dirs / probes | uninterrupted run | took | load before → after |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|";
     }
 
     private static String row(KillCampaign.Report r) {
-        return String.format("| %s | %d | %d/%d | %d/%d | %d / %d / %d | %d | %d | %d | %d / %d | %.1f s | %.0f s | %s → %s |", r.name(),
+        return String.format("| %s | %d | %d/%d | %d/%d | %d / %d / %d | %d | %d | %d | %d / %d / %d | %.1f s | %.0f s | %s → %s |", r.name(),
                 r.kills(), r.resumesCorrect(), r.resumes(), r.bitIdentical(), r.rounds(), r.killsInStartup(), r.killsInIterations(),
-                r.killsInClose(), r.leftUncommitted(), r.leftIncomplete(), r.debrisSwept(), r.retiredLeft(), r.emptyDirsLeft(),
+                r.killsInClose(), r.leftUncommitted(), r.leftIncomplete(), r.debrisSwept(), r.retiredLeft(), r.emptyDirsLeft(), r.probesLeft(),
                 r.referenceMillis() / 1000.0,
                 r.tookMillis() / 1000.0,
                 r.loadBefore(), r.loadAfter());
