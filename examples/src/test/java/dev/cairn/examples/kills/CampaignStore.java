@@ -133,15 +133,20 @@ abstract class CampaignStore implements AutoCloseable {
         }
 
         @Override
-        public void close() throws IOException, InterruptedException {
+        public void close() throws IOException {
             try {
                 raw().close();
             } finally {
-                server.stop(Duration.ofSeconds(30));
+                try {
+                    server.stop(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    server.close();
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
 
     @Override
-    public abstract void close() throws IOException, InterruptedException;
+    public abstract void close() throws IOException;
 }
