@@ -190,7 +190,8 @@ final class RunDirectory {
     /**
      * Deletes the generations a resume from {@code from} (or a fresh start, when {@code null})
      * makes useless: incomplete ones, newer ones, and complete older ones beyond the
-     * {@code keepOlder} returned; then empty context directories. Generations of this context
+     * {@code keepOlder} returned; then the context directories left empty, its own removals
+     * included. Generations of this context
      * are left to it. Returns the older complete generations kept, oldest first.
      */
     List<Generation> removeGenerations(Scan scan, Generation from, int keepOlder) {
@@ -211,7 +212,9 @@ final class RunDirectory {
                 removed += deleteCheckpointQuietly(m.location(), why) ? 1 : 0;
             }
         }
-        for (URI empty : scan.emptyDirs()) {
+        // Listed again: the removals above empty context directories the scan saw full.
+        List<URI> empties = removed > 0 ? context.scanCheckpoints(dir).emptyDirectories() : scan.emptyDirs();
+        for (URI empty : empties) {
             if (!empty.toString().endsWith("/" + context.contextId())) {
                 deleteCheckpointQuietly(empty, "empty context directory");
             }

@@ -65,6 +65,8 @@ public final class AlternatingLeastSquares {
                                            (default: a fresh one under --checkpoint-dir, deleted at the end)
               --iterations <n>             iterations to run (default 20)
               --interval <n>               checkpoint every n iterations, and after the last (default 10)
+              --async                      write checkpoints in the background while the next iterations run
+              --option <key=value>         a Cairn option, repeatable (e.g. cairn.s3.endpoint=http://127.0.0.1:9000 for s3://)
               --users <n> --items <n> --ratings <n> --rank <n>   data size and factor rank (default 6000, 1500, 300000, 10)
               --lambda <x> --noise <x>     regularization (default 0.003), noise on the ratings (default 0.1)
               --seed <n> --partitions <n> --parallelism <n>      (default 42, 4, available processors)
@@ -89,9 +91,17 @@ public final class AlternatingLeastSquares {
      * @param seed          seeds data and initial factors
      * @param partitions    partitions of every dataset
      * @param parallelism   worker threads
+     * @param async         whether checkpoints are written in the background ({@link ResumableLoop.Builder#async(boolean)})
+     * @param contextOptions Cairn options for the context ({@code --option key=value}), e.g. an S3 endpoint
      */
     public record Options(String checkpointDir, String runDir, int iterations, int interval, int users, int items, long ratings, int rank,
-                          double lambda, double noise, long seed, int partitions, int parallelism) {
+                          double lambda, double noise, long seed, int partitions, int parallelism, boolean async,
+                          Map<String, String> contextOptions) {
+
+        /** Copies the options map. */
+        public Options {
+            contextOptions = Map.copyOf(contextOptions);
+        }
 
         /**
          * Parses the command line.
@@ -108,7 +118,7 @@ public final class AlternatingLeastSquares {
                     a.integer("interval", 10, 1), a.integer("users", 6_000, 1), a.integer("items", 1_500, 1),
                     a.longValue("ratings", 300_000), a.integer("rank", 10, 1), a.decimal("lambda", 0.003), a.decimal("noise", 0.1),
                     a.longValue("seed", 42), a.integer("partitions", 4, 1),
-                    a.integer("parallelism", Runtime.getRuntime().availableProcessors(), 1));
+                    a.integer("parallelism", Runtime.getRuntime().availableProcessors(), 1), a.flag("async"), a.contextOptions());
             a.rejectUnknown();
             if (o.ratings < o.users || o.ratings / o.users > o.items) {
                 throw new IllegalArgumentException("Cannot use --ratings " + o.ratings + " (expected between --users " + o.users
@@ -117,7 +127,10 @@ public final class AlternatingLeastSquares {
             return Optional.of(o);
         }
 
-        /** The parameters the result depends on, kept in every checkpoint and checked on resume. */
+        /**
+         * The parameters the result depends on, kept in every checkpoint and checked on resume.
+         * Not {@code async}: a run may be resumed in the other mode, with the same result.
+         */
         Map<String, String> metadata() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("seed", Long.toString(seed));
@@ -203,13 +216,16 @@ public final class AlternatingLeastSquares {
     static Result run(Options o, Hooks hooks) {
         boolean fresh = o.runDir() == null;
         URI runDir = fresh ? freshRunDirectory(o.checkpointDir()) : ExampleArgs.toUri(o.runDir());
-        CairnContext.Builder builder = CairnContext.builder().appName("als").parallelism(o.parallelism()).checkpointDir(runDir);
+        CairnContext.Builder builder = CairnContext.builder().appName("als").parallelism(o.parallelism()).options(o.contextOptions())
+                .checkpointDir(runDir);
         hooks.configure(builder);
         long start = System.nanoTime();
         try (CairnContext ctx = builder.build()) {
-            System.out.printf("ALS: %,d users × %,d items, %,d ratings, rank %d, λ %s, noise %s, seed %d; %d iterations, checkpoint every %d%n",
-                    o.users(), o.items(), o.ratings(), o.rank(), o.lambda(), o.noise(), o.seed(), o.iterations(), o.interval());
-            System.out.println("Run directory: " + runDir);
+            System.out.printf("ALS: %,d users × %,d items, %,d ratings, rank %d, λ %s, noise %s, seed %d; %d iterations, checkpoint every %d%s%n",
+                    o.users(), o.items(), o.ratings(), o.rank(), o.lambda(), o.noise(), o.seed(), o.iterations(), o.interval(),
+                    o.async() ? " in the background" : "");
+            // The context id names the directory this process writes in: what a crash test tells apart from earlier runs' files.
+            System.out.println("Run directory: " + runDir + " (this process writes under " + ctx.contextId() + "/)");
 
             Partitioner userPart = new HashPartitioner(o.partitions());
             Partitioner itemPart = new HashPartitioner(o.partitions());
@@ -227,8 +243,10 @@ public final class AlternatingLeastSquares {
                     .checkpointInterval(o.interval())
                     .maxIterations(o.iterations())
                     .metadata(o.metadata())
+                    .async(o.async())
                     .listener(new ResumableLoop.IterationListener<>() {
                         private IterationProgress progress;
+                        private String line;
 
                         @Override
                         public void started(int first, int max, Optional<LoopCheckpoint> from) {
@@ -245,12 +263,38 @@ public final class AlternatingLeastSquares {
                         public void iterationDone(int iteration, Factors state, Optional<LoopCheckpoint> checkpoint) {
                             double rmse = rmse(byUser, state, count);
                             rmseByIteration.put(iteration, rmse);
-                            progress.iterationDone(iteration, String.format("RMSE %.6f", rmse));
-                            checkpoint.ifPresent(c -> System.out.println("    checkpoint of iteration " + iteration + " committed: " + names(c)));
+                            line = String.format("RMSE %.6f", rmse);
+                            if (!o.async()) {
+                                printed(iteration);
+                                checkpoint.ifPresent(c -> printCommitted(c));
+                            }
+                        }
+
+                        @Override
+                        public void uploadsInFlight(int iteration, int uploads) {
+                            // Async only, right after iterationDone: the line of the iteration with the uploads still running.
+                            line += ", uploads in flight " + uploads;
+                            printed(iteration);
+                        }
+
+                        private void printed(int iteration) {
+                            progress.iterationDone(iteration, line);
                             if (iteration == o.iterations()) {
                                 progress.close();
                             }
                             hooks.iterationDone(iteration);
+                        }
+
+                        @Override
+                        public void checkpointCommitted(LoopCheckpoint c) {
+                            // Synchronous checkpoints are reported after their iteration's line, by iterationDone.
+                            if (o.async()) {
+                                printCommitted(c);
+                            }
+                        }
+
+                        private void printCommitted(LoopCheckpoint c) {
+                            System.out.println("    checkpoint of iteration " + c.iteration() + " committed: " + names(c));
                         }
                     })
                     .build();

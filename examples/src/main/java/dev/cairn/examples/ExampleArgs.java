@@ -2,7 +2,9 @@ package dev.cairn.examples;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,6 +17,7 @@ import java.util.TreeSet;
 final class ExampleArgs {
     private final String usage;
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final List<String> options = new ArrayList<>();
     private final Set<String> known = new TreeSet<>();
 
     /**
@@ -34,12 +37,21 @@ final class ExampleArgs {
                 throw new IllegalArgumentException("Cannot parse argument '" + a + "' (expected --name value or --name=value; see --help)");
             }
             int eq = a.indexOf('=');
+            String name;
+            String value;
             if (eq > 0) {
-                values.put(a.substring(2, eq), a.substring(eq + 1));
+                name = a.substring(2, eq);
+                value = a.substring(eq + 1);
             } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                values.put(a.substring(2), args[++i]);
+                name = a.substring(2);
+                value = args[++i];
             } else {
-                values.put(a.substring(2), "true"); // a flag
+                name = a.substring(2);
+                value = "true"; // a flag
+            }
+            values.put(name, value);
+            if (name.equals("option")) {
+                options.add(value); // the one option that may be repeated
             }
         }
     }
@@ -104,6 +116,27 @@ final class ExampleArgs {
      */
     String checkpointDir() {
         return string("checkpoint-dir", Path.of(System.getProperty("java.io.tmpdir"), "cairn-examples").toUri().toString());
+    }
+
+    /**
+     * The Cairn options given as {@code --option key=value}, repeatable (e.g.
+     * {@code --option cairn.s3.endpoint=http://127.0.0.1:9000 --option cairn.s3.path-style-access=true}),
+     * for the context: what a {@code s3://} or {@code hdfs://} checkpoint directory needs.
+     *
+     * @throws IllegalArgumentException for a value without {@code =}
+     */
+    Map<String, String> contextOptions() {
+        known.add("option");
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String o : options) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("Cannot parse --option '" + o + "' (expected key=value, e.g. --option"
+                        + " cairn.s3.endpoint=http://127.0.0.1:9000)");
+            }
+            out.put(o.substring(0, eq), o.substring(eq + 1));
+        }
+        return out;
     }
 
     /** Fails on options no example asked for (typos), naming the known ones. Call after reading every option. */

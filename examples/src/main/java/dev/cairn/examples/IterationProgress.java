@@ -14,7 +14,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * bar redrawn in place with carriage returns would not.
  */
 final class IterationProgress implements AutoCloseable {
-    private static final int MESSAGE_WIDTH = 64;
+    private static final int MESSAGE_WIDTH = 80;
     private final ProgressBar bar;
     private final PrintStream out;
     private volatile String rendered = "";

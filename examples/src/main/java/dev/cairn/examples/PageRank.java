@@ -1,6 +1,8 @@
 package dev.cairn.examples;
 
 import dev.cairn.CairnContext;
+import dev.cairn.CheckpointMode;
+import dev.cairn.CheckpointState;
 import dev.cairn.HashPartitioner;
 import dev.cairn.KeyedDataset;
 import dev.cairn.Pair;
@@ -9,8 +11,11 @@ import dev.cairn.StorageLevel;
 import dev.cairn.ml.PeriodicCheckpointer;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -29,6 +34,11 @@ import java.util.SplittableRandom;
  * PageRank example). Each iteration deepens the ranks' lineage by seven levels; the checkpoint
  * cuts it back to two.
  *
+ * <p>With {@code --async} the checkpoints are written in the background
+ * ({@link CheckpointMode#ASYNC}): the iteration that marks the ranks computes and holds them and
+ * goes on; each line shows how many checkpoints are still uploading, and a line says when each one
+ * commits (the lineage is cut then, so the depth falls an iteration or two later than without).
+ *
  * <p>Run: {@code mvn -B -q -pl examples -am -DskipTests package exec:java -Dexec.mainClass=dev.cairn.examples.PageRank}.
  */
 public final class PageRank {
@@ -37,6 +47,8 @@ public final class PageRank {
               --checkpoint-dir <uri|path>  where checkpoints go (default: <tmp>/cairn-examples); any URI a storage module serves
               --iterations <n>             iterations (default 20)
               --interval <n>               checkpoint every n iterations (default 5)
+              --async                      write checkpoints in the background while the next iterations run
+              --option <key=value>         a Cairn option, repeatable (e.g. cairn.s3.endpoint=http://127.0.0.1:9000 for s3://)
               --nodes <n> --degree <n>     graph size and mean out-degree (default 50000, 8)
               --top <n>                    ranks to print (default 10)
               --seed <n> --partitions <n> --parallelism <n>   (default 7, 4, available processors)
@@ -72,13 +84,21 @@ public final class PageRank {
         long seed = a.longValue("seed", 7);
         int partitions = a.integer("partitions", 4, 1);
         int parallelism = a.integer("parallelism", Runtime.getRuntime().availableProcessors(), 1);
+        boolean async = a.flag("async");
+        Map<String, String> options = a.contextOptions();
         a.rejectUnknown();
-        run(dir, iterations, interval, nodes, degree, top, seed, partitions, parallelism);
+        run(dir, iterations, interval, nodes, degree, top, seed, partitions, parallelism, async, options);
     }
 
     static Result run(String checkpointDir, int iterations, int interval, int nodes, int degree, int top, long seed, int partitions,
                       int parallelism) {
-        try (CairnContext ctx = CairnContext.builder().appName("pagerank").parallelism(parallelism).checkpointDir(checkpointDir).build()) {
+        return run(checkpointDir, iterations, interval, nodes, degree, top, seed, partitions, parallelism, false, Map.of());
+    }
+
+    static Result run(String checkpointDir, int iterations, int interval, int nodes, int degree, int top, long seed, int partitions,
+                      int parallelism, boolean async, Map<String, String> options) {
+        try (CairnContext ctx = CairnContext.builder().appName("pagerank").parallelism(parallelism).options(options)
+                .checkpointDir(checkpointDir).build()) {
             long start = System.nanoTime();
             Partitioner part = new HashPartitioner(partitions);
             KeyedDataset<Integer, int[]> links = ctx.range(0, nodes, partitions)
@@ -88,11 +108,12 @@ public final class PageRank {
                     .setName("links")
                     .persist(StorageLevel.MEMORY);
             long edges = links.values().map(l -> (long) l.length).reduce(Long::sum);
-            System.out.printf("PageRank: %,d nodes, %,d links (seed %d), %d iterations, checkpoint every %d; graph built in %.1f s%n",
-                    nodes, edges, seed, iterations, interval, (System.nanoTime() - start) / 1e9);
+            System.out.printf("PageRank: %,d nodes, %,d links (seed %d), %d iterations, checkpoint every %d%s; graph built in %.1f s%n",
+                    nodes, edges, seed, iterations, interval, async ? " in the background" : "", (System.nanoTime() - start) / 1e9);
 
             PeriodicCheckpointer<Pair<Integer, Double>> checkpointer = PeriodicCheckpointer.<Pair<Integer, Double>>builder(ctx)
-                    .interval(interval).build();
+                    .interval(interval).mode(async ? CheckpointMode.ASYNC : CheckpointMode.LAZY).build();
+            Map<Integer, KeyedDataset<Integer, Double>> uploading = new LinkedHashMap<>(); // iteration → ranks, async only
             KeyedDataset<Integer, Double> ranks = links.mapValues(l -> 1.0);
             List<Integer> depths = new ArrayList<>();
             List<Double> changes = new ArrayList<>();
@@ -105,9 +126,22 @@ public final class PageRank {
                     double change = ranks.join(previous).values().map(p -> Math.abs(p.key() - p.value())).reduce(Double::sum);
                     changes.add(change);
                     depths.add(ranks.lineageDepth());
-                    progress.iterationDone(i, String.format("change %.3e, lineage depth %2d%s", change, ranks.lineageDepth(),
-                            marked ? " (checkpointed)" : ""));
+                    String message = String.format("change %.3e, lineage depth %2d", change, ranks.lineageDepth());
+                    if (async) {
+                        if (marked) {
+                            uploading.put(i, ranks);
+                        }
+                        reportCommitted(uploading);
+                        message += (marked ? ", checkpoint started" : "") + ", uploads in flight " + uploading.size();
+                    } else if (marked) {
+                        message += " (checkpointed)";
+                    }
+                    progress.iterationDone(i, message);
                 }
+            }
+            if (async) {
+                checkpointer.awaitCheckpoints();
+                reportCommitted(uploading);
             }
             List<Pair<Integer, Double>> all = ranks.collect();
             double sum = all.stream().mapToDouble(Pair::value).sum();
@@ -123,6 +157,25 @@ public final class PageRank {
             checkpointer.deleteAllCheckpoints();
             System.out.printf("Done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return new Result(best, sum, depths, changes);
+        }
+    }
+
+    /**
+     * Prints a line for each background checkpoint that committed since the last call, and forgets
+     * it; also forgets one that failed (the checkpointer logged why). Commits happen in order.
+     */
+    private static void reportCommitted(Map<Integer, KeyedDataset<Integer, Double>> uploading) {
+        for (Iterator<Map.Entry<Integer, KeyedDataset<Integer, Double>>> it = uploading.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, KeyedDataset<Integer, Double>> e = it.next();
+            CheckpointState state = e.getValue().checkpointState();
+            if (state == CheckpointState.IN_PROGRESS) {
+                return;
+            }
+            if (state == CheckpointState.CHECKPOINTED) {
+                String path = e.getValue().checkpointLocation().orElseThrow().getPath();
+                System.out.println("    checkpoint of iteration " + e.getKey() + " committed: " + path.substring(path.lastIndexOf('/') + 1));
+            }
+            it.remove();
         }
     }
 

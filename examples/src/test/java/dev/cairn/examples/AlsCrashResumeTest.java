@@ -10,11 +10,8 @@ import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.Storage;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,13 +23,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills the ALS example for real: a child JVM (same java, same class path) runs it on a
@@ -41,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * two datasets of one iteration — and restarted each time. Every restart must resume from the
  * last iteration whose checkpoints are all committed (read from the manifests by this test,
  * not by the code under test), and the last one must finish with factors bit-identical to an
- * uninterrupted run.
+ * uninterrupted run. Runs with synchronous checkpoints and with {@code --async} ones, whose parts
+ * are written by a background upload while the loop goes on.
  */
 class AlsCrashResumeTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -53,8 +49,9 @@ class AlsCrashResumeTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void resumesFromTheLastCommittedCheckpointAfterEachKillAndEndsBitIdentical() throws Exception {
+    @ParameterizedTest(name = "async {0}")
+    @ValueSource(booleans = {false, true})
+    void resumesFromTheLastCommittedCheckpointAfterEachKillAndEndsBitIdentical(boolean async) throws Exception {
         List<String> referenceArgs = new ArrayList<>(SIZES);
         referenceArgs.addAll(List.of("--checkpoint-dir", tmp.resolve("reference").toString()));
         AlternatingLeastSquares.Result reference = AlternatingLeastSquares.run(
@@ -65,25 +62,25 @@ class AlsCrashResumeTest {
         URI run = runDir.toUri();
 
         // 1. Between checkpoints: after iteration 5, with iteration 3 committed.
-        try (Child child = Child.start(tmp, runDir, "iteration:5")) {
+        try (Child child = Child.start(tmp, runDir, "iteration:5", async)) {
             assertEquals(Optional.empty(), child.resumedFrom());
             child.awaitLine(l -> l.startsWith("PAUSED iteration 5"));
-            assertEquals(Set.of(3), completeIterations(run));
+            awaitCompleteIterations(run, Set.of(3)); // async: iteration 3's upload may still be running while the loop is paused
             child.kill();
         }
 
         // 2. While the checkpoint of iteration 9 is being written: parts published, no manifest.
-        try (Child child = Child.start(tmp, runDir, "part:9")) {
+        try (Child child = Child.start(tmp, runDir, "part:9", async)) {
             assertEquals(Optional.of(3), child.resumedFrom(), "resumes from the last committed checkpoint, not from zero");
             child.awaitLine(l -> l.startsWith("PAUSED part"));
+            awaitUncommittedParts(run); // async: the other dataset's upload publishes its parts on its own time
             assertEquals(6, newest(completeIterations(run)));
-            assertFalse(uncommittedDirs(run).isEmpty(), "a checkpoint is half written when the kill comes");
             child.kill();
         }
         assertFalse(uncommittedDirs(run).isEmpty(), "the killed writer left its parts behind");
 
         // 3. Between the two commits of iteration 12: users committed, items not.
-        try (Child child = Child.start(tmp, runDir, "commit:12")) {
+        try (Child child = Child.start(tmp, runDir, "commit:12", async)) {
             assertEquals(Optional.of(6), child.resumedFrom(), "the half-written iteration 9 is not read");
             assertTrue(child.stderr().contains("Removed uncommitted checkpoint"), "the parts of the killed writer are cleaned up first");
             child.awaitLine(l -> l.startsWith("PAUSED commit"));
@@ -94,7 +91,7 @@ class AlsCrashResumeTest {
         }
 
         // 4. To the end.
-        try (Child child = Child.start(tmp, runDir, null)) {
+        try (Child child = Child.start(tmp, runDir, null, async)) {
             assertEquals(Optional.of(9), child.resumedFrom(), "the half-committed iteration 12 is not read");
             assertTrue(child.stderr().contains("Removed incomplete checkpoint of iteration 12"), child.stderr());
             Matcher done = child.awaitMatch(FINAL);
@@ -163,6 +160,35 @@ class AlsCrashResumeTest {
         return out;
     }
 
+    /** Waits until the complete iterations are {@code expected}: a background upload commits on its own time. */
+    private static void awaitCompleteIterations(URI run, Set<Integer> expected) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Set<Integer> found = completeIterations(run);
+        while (!found.equals(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            found = completeIterations(run);
+        }
+        assertEquals(expected, found);
+    }
+
+    /** Waits until some uncommitted checkpoint directory holds a part file: a checkpoint half written. */
+    private static void awaitUncommittedParts(URI run) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            for (URI dir : uncommittedDirs(run)) {
+                try (java.util.stream.Stream<Path> files = Files.list(Path.of(dir))) {
+                    if (files.anyMatch(f -> f.getFileName().toString().startsWith("part-"))) {
+                        return;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                fail("No uncommitted checkpoint with a published part in " + run + " within " + WAIT);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private static int newest(Set<Integer> iterations) {
         return iterations.stream().mapToInt(Integer::intValue).max().orElse(0);
     }
@@ -184,42 +210,18 @@ class AlsCrashResumeTest {
 
     // ---------------------------------------------------------------- the child JVM
 
-    /** The example running in a child JVM, its stdout read line by line. */
-    private static final class Child implements AutoCloseable {
-        private static final String EOF = "\u0000end of output";
-        private final Process process;
-        private final Path stderr;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        private final List<String> seen = new ArrayList<>();
-
-        private Child(Process process, Path stderr) {
-            this.process = process;
-            this.stderr = stderr;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("READ FAILED " + e);
-                }
-                lines.add(EOF);
-            }, "child-stdout");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Child start(Path tmp, Path runDir, String pauseAt) throws IOException {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashableAls.class.getName()));
-            command.addAll(SIZES);
-            command.addAll(List.of("--run-dir", runDir.toString()));
+    /** The crashable example running in a child JVM. */
+    private record Child(ChildJvm jvm) implements AutoCloseable {
+        static Child start(Path tmp, Path runDir, String pauseAt, boolean async) throws IOException {
+            List<String> args = new ArrayList<>(SIZES);
+            args.addAll(List.of("--run-dir", runDir.toString()));
             if (pauseAt != null) {
-                command.addAll(List.of("--pause-at", pauseAt));
+                args.addAll(List.of("--pause-at", pauseAt));
             }
-            Path err = Files.createTempFile(tmp, "child-", ".err");
-            Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
-            return new Child(p, err);
+            if (async) {
+                args.add("--async");
+            }
+            return new Child(ChildJvm.start("als", List.of("-Xmx256m"), CrashableAls.class.getName(), args, tmp));
         }
 
         /** The iteration the child says it resumed from (empty when it started from zero). */
@@ -230,56 +232,32 @@ class AlsCrashResumeTest {
         }
 
         Matcher awaitMatch(Pattern pattern) throws InterruptedException {
-            Matcher m = pattern.matcher(awaitLine(l -> pattern.matcher(l).matches()));
-            assertTrue(m.matches());
-            return m;
+            return jvm.awaitMatch(pattern, WAIT);
         }
 
         String awaitLine(java.util.function.Predicate<String> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (true) {
-                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    fail("The child printed no matching line within " + WAIT + "; " + describe());
-                }
-                if (line.equals(EOF)) {
-                    lines.add(EOF); // for later waits too
-                    fail("The child ended without printing the line waited for; " + describe());
-                }
-                seen.add(line);
-                if (wanted.test(line)) {
-                    return line;
-                }
-            }
+            return jvm.awaitLine(wanted, WAIT);
         }
 
-        /** SIGKILL, as a crashed machine or an OOM killer would stop it. */
         void kill() throws InterruptedException {
-            process.destroyForcibly();
-            assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(137, process.exitValue(), "killed by SIGKILL (128 + 9)");
+            jvm.kill(WAIT);
         }
 
         int waitForExit() throws InterruptedException {
-            assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), describe());
-            return process.exitValue();
+            return jvm.waitForExit(WAIT);
         }
 
         String stderr() {
-            try {
-                return Files.readString(stderr);
-            } catch (IOException e) {
-                return "(cannot read " + stderr + ": " + e + ")";
-            }
+            return jvm.stderr();
         }
 
         String describe() {
-            return "stdout so far:\n" + String.join("\n", seen) + "\nstderr:\n" + stderr();
+            return jvm.describe();
         }
 
         @Override
         public void close() {
-            process.destroyForcibly();
+            jvm.close();
         }
     }
 }

@@ -52,6 +52,33 @@ class AlternatingLeastSquaresTest {
         assertEquals(straight.rmse(), extended.rmse(), 0.0);
     }
 
+    /**
+     * {@code --async}: the same factors to the last bit, each iteration's line says how many
+     * checkpoints are uploading, and a line says when each one commits (here every 3 iterations and
+     * after the last), in iteration order.
+     */
+    @Test
+    void asyncCheckpointsGiveTheSameFactorsAndShowTheUploads() {
+        AlternatingLeastSquares.Result sync = AlternatingLeastSquares.run(options("--iterations", "7", "--interval", "3",
+                "--checkpoint-dir", tmp.resolve("sync").toString()));
+        String[] out = new String[1];
+        AlternatingLeastSquares.Result async = StandardOutput.capture(out, () -> AlternatingLeastSquares.run(options("--iterations", "7",
+                "--interval", "3", "--async", "--run-dir", tmp.resolve("async").toString())));
+        assertEquals(sync.factorsSha256(), async.factorsSha256());
+        assertEquals(sync.rmseByIteration(), async.rmseByIteration());
+        List<String> lines = List.of(out[0].split("\n"));
+        assertTrue(lines.get(0).endsWith("checkpoint every 3 in the background"), lines.get(0));
+        assertEquals(7, lines.stream().filter(l -> l.startsWith("ALS") && l.matches(".*RMSE [0-9.]+, uploads in flight [01]\\s*")).count(),
+                out[0]);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" 3/7 ") && l.contains("uploads in flight 1")),
+                "iteration 3's checkpoint is uploading when its line is printed:\n" + out[0]);
+        List<String> commits = lines.stream().filter(l -> l.startsWith("    checkpoint of iteration")).map(l -> l.split(" ")[7]).toList();
+        assertEquals(List.of("3", "6", "7"), commits, out[0]);
+        AlternatingLeastSquares.Result resumed = AlternatingLeastSquares.run(options("--iterations", "7", "--interval", "3",
+                "--run-dir", tmp.resolve("async").toString()));
+        assertEquals(7, resumed.resumedFrom(), "run() returned after the last checkpoint was committed");
+    }
+
     @Test
     void refusesToResumeARunWithOtherParameters() {
         String runDir = tmp.resolve("run").toString();

@@ -6,7 +6,8 @@ import dev.cairn.checkpoint.CheckpointManifest;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The ALS example with one extra option for the crash test, {@code --pause-at <where>:<iteration>}:
@@ -14,8 +15,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of iteration N's checkpoint is published (so parts exist and no manifest), {@code commit:N}
  * once the first dataset of iteration N is committed (so the iteration is half committed).
  * It prints {@code PAUSED <what>} and blocks until the test kills the JVM.
+ *
+ * <p>The iteration of a part or a commit is read from the dataset's name ({@code users@9}), not
+ * from the loop's position: with {@code --async} a checkpoint is written while later iterations
+ * run. A pause in a background upload blocks that upload alone; the loop goes on until it waits
+ * for the upload (the next checkpoint iteration, or the end).
+ *
+ * <p>With {@code --async}, {@code part:N} pauses the upload of {@code users@N} as it starts
+ * (a pause in {@code partWritten} would hold one upload thread only, and the others would go on
+ * to commit): the upload of {@code items@N}, running beside it, publishes its parts and then
+ * waits for its turn to commit behind {@code users@N}, which never comes. The test waits for
+ * those parts to appear.
  */
 public final class CrashableAls {
+    /** The iteration in the label of a dataset of the loop's state: {@code KeyedMapPartitionsDataset[68] 'users@4'}. */
+    private static final Pattern ITERATION = Pattern.compile("'(?:users|items)@(\\d+)'");
+
     private CrashableAls() {
     }
 
@@ -23,7 +38,9 @@ public final class CrashableAls {
         List<String> rest = new ArrayList<>();
         String kind = null;
         int at = -1;
+        boolean async = false;
         for (int i = 0; i < args.length; i++) {
+            async |= args[i].equals("--async");
             if (args[i].equals("--pause-at")) {
                 String[] p = args[++i].split(":");
                 kind = p[0];
@@ -34,30 +51,32 @@ public final class CrashableAls {
         }
         String pauseKind = kind;
         int pauseAt = at;
-        AtomicInteger iteration = new AtomicInteger();
+        boolean background = async;
         AlternatingLeastSquares.Hooks hooks = new AlternatingLeastSquares.Hooks() {
             @Override
             public void configure(CairnContext.Builder builder) {
                 builder.checkpointListener(new CheckpointListener() {
                     @Override
+                    public void started(String dataset, URI location) {
+                        if (background && "part".equals(pauseKind) && iterationOf(dataset) == pauseAt && dataset.contains("'users@")) {
+                            pause("part (upload of " + dataset + " held at its start) " + location);
+                        }
+                    }
+
+                    @Override
                     public void partWritten(String dataset, URI location, CheckpointManifest.Part part) {
-                        if ("part".equals(pauseKind) && iteration.get() == pauseAt) {
+                        if (!background && "part".equals(pauseKind) && iterationOf(dataset) == pauseAt) {
                             pause("part " + location + "/" + part.name());
                         }
                     }
 
                     @Override
                     public void committed(String dataset, URI location, CheckpointManifest manifest) {
-                        if ("commit".equals(pauseKind) && iteration.get() == pauseAt) {
+                        if ("commit".equals(pauseKind) && iterationOf(dataset) == pauseAt) {
                             pause("commit " + location);
                         }
                     }
                 });
-            }
-
-            @Override
-            public void stepStarted(int i) {
-                iteration.set(i);
             }
 
             @Override
@@ -68,6 +87,11 @@ public final class CrashableAls {
             }
         };
         AlternatingLeastSquares.run(AlternatingLeastSquares.Options.parse(rest.toArray(String[]::new)).orElseThrow(), hooks);
+    }
+
+    private static int iterationOf(String dataset) {
+        Matcher m = ITERATION.matcher(dataset);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static void pause(String what) {

@@ -57,4 +57,29 @@ class ExampleMainsTest {
         int deepestPlain = plain.depths().stream().mapToInt(Integer::intValue).max().orElseThrow();
         assertTrue(deepestChecked < 40 && deepestPlain > 80, "bounded " + checked.depths() + " vs growing " + plain.depths());
     }
+
+    /**
+     * {@code --async}: the ranks are those of a run without checkpoints to the last bit, the lineage
+     * stays bounded (cut when each background checkpoint commits), and the output shows the uploads
+     * in flight per iteration and each commit.
+     */
+    @Test
+    void pageRankWithAsyncCheckpointsMatchesAnUncheckpointedRunAndShowsTheUploads() {
+        String[] out = new String[1];
+        PageRank.Result async = StandardOutput.capture(out, () -> PageRank.run(tmp.toString(), 12, 4, 3_000, 5, 5, 3, 3, 2, true,
+                java.util.Map.of()));
+        PageRank.Result plain = PageRank.run(tmp.toString(), 12, 1_000, 3_000, 5, 5, 3, 3, 2);
+        assertEquals(plain.top(), async.top());
+        assertEquals(plain.changes(), async.changes());
+        // One upload in flight at most: marking iteration 8 waits for iteration 4's commit, which cuts the lineage at 4;
+        // so no iteration reaches back more than two intervals (7 levels each) past a checkpoint (2 levels).
+        int deepest = async.depths().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        assertTrue(deepest <= 2 + 7 * 2 * 4, "bounded: " + async.depths());
+        assertTrue(async.depths().get(11) < plain.depths().get(11) / 2, "cut: " + async.depths() + " vs " + plain.depths());
+        List<String> lines = List.of(out[0].split("\n"));
+        assertEquals(12, lines.stream().filter(l -> l.startsWith("PageRank") && l.matches(".*uploads in flight [01]\\s*")).count(), out[0]);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" 4/12 ") && l.contains("checkpoint started, uploads in flight 1")), out[0]);
+        List<String> commits = lines.stream().filter(l -> l.startsWith("    checkpoint of iteration")).map(l -> l.split(" ")[7]).toList();
+        assertEquals(List.of("4", "8", "12"), commits, out[0]);
+    }
 }

@@ -627,7 +627,9 @@ public final class CheckpointData<T> {
                 }
                 part.write(records.next());
             }
-            return part.commit();
+            PartReceipt receipt = part.commit();
+            context.listeners().partWritten(label(), location, receipt.part());
+            return receipt;
         } catch (RuntimeException | Error e) {
             failure = e;
             throw e;
