@@ -74,6 +74,8 @@ public final class CairnCheckpointFileManager implements CheckpointFileManager {
     private final Configuration hadoopConf;
     private final StorageRegistry storages;
     private final CheckpointListing listings;
+    /** Whether this manager has looked up (and so logged) its store's {@link NoOverwrite} guarantee. */
+    private volatile boolean guaranteeKnown;
 
     /**
      * The manager for checkpoint directory {@code path}, as Spark creates it. A path without a
@@ -110,11 +112,13 @@ public final class CairnCheckpointFileManager implements CheckpointFileManager {
         }
         return AtomicOutput.writing(file, output, published -> {
             listings.published(storage, published);
-            if (!overwriteIfPossible) {
+            if (!overwriteIfPossible && !guaranteeKnown) {
                 try {
-                    Guarantees.of(storage, published); // logs it, once per store
+                    // logged once per store; S3 stores are probed by their first create(), so known by now
+                    guaranteeKnown = Guarantees.of(storage, published) != NoOverwrite.UNKNOWN;
                 } catch (RuntimeException e) {
                     // only a log line is lost; the file is published and close() must say so
+                    guaranteeKnown = true;
                     LOG.debug("Cannot tell how {} refuses overwrites", published, e);
                 }
             }

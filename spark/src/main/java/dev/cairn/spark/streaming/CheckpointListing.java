@@ -195,7 +195,7 @@ final class CheckpointListing {
             }
         }
         if (!added.isEmpty()) {
-            LOG.info("The listing of {} did not show {}, which exist: added them (the store's listings lag behind its writes)",
+            LOG.debug("The listing of {} did not show {}, which exist: added them (the store's listings lag behind its writes)",
                     dir, added);
         }
     }
