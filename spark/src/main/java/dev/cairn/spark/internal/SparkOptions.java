@@ -40,6 +40,31 @@ public final class SparkOptions {
         return CairnOptions.of(out);
     }
 
+    /**
+     * The options for {@code location}, read from a Hadoop configuration alone: what Spark hands a
+     * streaming {@code CheckpointFileManager} (the session's configuration copied into Hadoop's, so
+     * it holds every {@code spark.*} setting of the SparkConf and the session). In increasing
+     * precedence: the Hadoop settings as {@code cairn.hadoop.<key>} (Hadoop-served locations only),
+     * {@code cairn.<key>} entries ({@code spark.hadoop.cairn.<key>}, or a site file), and
+     * {@code spark.cairn.<key>}.
+     */
+    public static CairnOptions forHadoopConf(Configuration conf, URI location) {
+        Map<String, String> out = new TreeMap<>();
+        if (location.getScheme() != null && !NOT_HADOOP.contains(location.getScheme().toLowerCase(java.util.Locale.ROOT))) {
+            out.putAll(hadoopEntries(conf));
+        }
+        Map<String, String> spark = new TreeMap<>();
+        for (Map.Entry<String, String> e : conf) {
+            if (e.getKey().startsWith("cairn.")) {
+                out.put(e.getKey(), e.getValue());
+            } else if (e.getKey().startsWith(SPARK_PREFIX)) {
+                spark.put("cairn." + e.getKey().substring(SPARK_PREFIX.length()), e.getValue());
+            }
+        }
+        out.putAll(spark);
+        return CairnOptions.of(out);
+    }
+
     /** {@code spark.cairn.<key>} as {@code cairn.<key>}. */
     static Map<String, String> fromSparkConf(SparkConf conf) {
         Map<String, String> out = new TreeMap<>();
@@ -57,6 +82,11 @@ public final class SparkOptions {
     static Map<String, String> hadoopEntries(Configuration conf) {
         Map<String, String> out = new TreeMap<>();
         for (Map.Entry<String, String> e : conf) {
+            // Hadoop reads neither Spark's settings (a session's Hadoop configuration holds them
+            // all) nor Cairn's own; shipping them would only make the options differ per query.
+            if (e.getKey().startsWith("spark.") || e.getKey().startsWith("cairn.")) {
+                continue;
+            }
             String[] sources = conf.getPropertySources(e.getKey());
             if (sources != null && sources.length > 0 && allDefaults(sources)) {
                 continue;

@@ -85,6 +85,7 @@ public final class ChildJvm implements AutoCloseable {
         } finally {
             synchronized (this) {
                 ended = true;
+                notifyAll();
                 for (Waiter w : waiters) {
                     w.result().completeExceptionally(new IllegalStateException(name + " ended (exit "
                             + exitCode() + ") before logging /" + w.pattern() + "/; see " + log));
@@ -124,6 +125,22 @@ public final class ChildJvm implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * Every line the process printed, once it has ended and its output is read to the end (a
+     * killed process's last lines may still be in the pipe when it is reported dead).
+     */
+    public synchronized List<String> outputAfterExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ended) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalStateException(name + " did not end within " + timeout + "; see " + log);
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return new ArrayList<>(lines);
     }
 
     /** The process. */

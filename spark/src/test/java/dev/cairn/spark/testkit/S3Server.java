@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -26,12 +28,14 @@ import org.jclouds.blobstore.options.CreateContainerOptions;
 import org.jclouds.blobstore.options.ListContainerOptions;
 import org.jclouds.blobstore.options.PutOptions;
 import org.jclouds.blobstore.util.ForwardingBlobStore;
+import org.jclouds.io.Payload;
 
 /**
  * A real S3 protocol server in this JVM: S3Proxy on a loopback port over an in-memory blob
- * store whose listings can lag behind writes (a new part file is readable at once but listed
- * only after a delay: S3 before December 2020, the store of the failure in
- * {@code shared/seeds/000}). Spark's executors in other JVMs reach it over HTTP like any S3.
+ * store whose listings can lag behind writes (a new file is readable at once but listed only
+ * after a delay: S3 before December 2020, the store of the failure in
+ * {@code shared/seeds/000}), and whose uploads can be made to fail inside the server. Spark's
+ * executors and drivers in other JVMs reach it over HTTP like any S3.
  *
  * <p>Written after storage-s3's and storage-hdfs's test servers (which are test code of those
  * modules, not published); this one adds the Spark settings for Cairn ({@code spark.cairn.s3.*})
@@ -45,25 +49,30 @@ public final class S3Server implements AutoCloseable {
 
     private final S3Proxy proxy;
     private final BlobStoreContext context;
-    private final BlobStore store;
+    private final TestBlobStore store;
 
-    private S3Server(S3Proxy proxy, BlobStoreContext context, BlobStore store) {
+    private S3Server(S3Proxy proxy, BlobStoreContext context, TestBlobStore store) {
         this.proxy = proxy;
         this.context = context;
         this.store = store;
     }
 
     /**
-     * Starts a server with {@code buckets}; listings leave out each object for
+     * Starts a server with {@code buckets}; listings leave out each part file ({@code part-…}) for
      * {@code listingLag} after it was written ({@link Duration#ZERO}: consistent).
      */
     public static S3Server start(Duration listingLag, String... buckets) throws Exception {
+        return start(listingLag, TestBlobStore::isPartFile, buckets);
+    }
+
+    /**
+     * Starts a server with {@code buckets}; listings leave out each object whose file name (the
+     * key's last segment) {@code lagging} accepts for {@code listingLag} after it was written.
+     */
+    public static S3Server start(Duration listingLag, Predicate<String> lagging, String... buckets) throws Exception {
         BlobStoreContext context = ContextBuilder.newBuilder("transient").credentials(ACCESS_KEY, SECRET_KEY)
                 .build(BlobStoreContext.class);
-        BlobStore store = context.getBlobStore();
-        if (!listingLag.isZero()) {
-            store = new LaggingListings(store, listingLag);
-        }
+        TestBlobStore store = new TestBlobStore(context.getBlobStore(), listingLag, lagging);
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(store)
                 .endpoint(URI.create("http://127.0.0.1:0"))
@@ -132,43 +141,99 @@ public final class S3Server implements AutoCloseable {
     }
 
     /**
-     * Listings leave out each part file for a while after it was written, while GET and HEAD
-     * see it at once.
+     * Makes the next {@code times} uploads of objects whose key {@code keys} accepts fail inside
+     * the server (a PUT, a part of a multipart upload, or its completion), which answers them with
+     * an error as a failing store would. Returns a handle that counts the failures served.
      */
-    static final class LaggingListings extends ForwardingBlobStore {
+    public Faults failUploads(Predicate<String> keys, int times) {
+        return store.failUploads(keys, times);
+    }
+
+    /** Upload failures armed by {@link #failUploads}. */
+    public static final class Faults {
+        private final Predicate<String> keys;
+        private final AtomicInteger left;
+        private final AtomicInteger served = new AtomicInteger();
+
+        Faults(Predicate<String> keys, int times) {
+            this.keys = keys;
+            this.left = new AtomicInteger(times);
+        }
+
+        /** How many uploads failed so far. */
+        public int served() {
+            return served.get();
+        }
+
+        void maybeFail(String operation, String key) {
+            if (keys.test(key) && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                served.incrementAndGet();
+                throw new IllegalStateException("injected failure of " + operation + " " + key);
+            }
+        }
+    }
+
+    /**
+     * The blob store behind the protocol: listings leave out chosen files for a while after they
+     * were written, while GET and HEAD see them at once; uploads fail on demand.
+     */
+    static final class TestBlobStore extends ForwardingBlobStore {
         private final Map<String, Long> listedFrom = new ConcurrentHashMap<>();
         private final long lagNanos;
+        private final Predicate<String> lagging;
+        private volatile Faults faults = new Faults(k -> false, 0);
 
-        LaggingListings(BlobStore delegate, Duration lag) {
+        TestBlobStore(BlobStore delegate, Duration lag, Predicate<String> lagging) {
             super(delegate);
             this.lagNanos = lag.toNanos();
+            this.lagging = lagging;
+        }
+
+        /**
+         * Spark's and Cairn's data files are both named part-NNNNN (S3A writes a temporary object
+         * first and copies it to that name). Directory markers are listed at once, else S3A could
+         * not find the checkpoint directory Spark just created, and the demonstration would fail
+         * before the failure it is about.
+         */
+        static boolean isPartFile(String fileName) {
+            return fileName.startsWith("part-");
+        }
+
+        Faults failUploads(Predicate<String> keys, int times) {
+            Faults f = new Faults(keys, times);
+            faults = f;
+            return f;
         }
 
         private void written(String container, String name) {
-            // Only data files lag: a part file (Spark's and Cairn's are both named part-NNNNN,
-            // S3A writes a temporary object first and copies it to that name). Directory markers
-            // are listed at once, else S3A could not find the checkpoint directory Spark just
-            // created, and the demonstration would fail before the failure it is about.
-            String file = name.substring(name.lastIndexOf('/') + 1);
-            if (file.startsWith("part-")) {
+            if (lagNanos > 0 && lagging.test(name.substring(name.lastIndexOf('/') + 1))) {
                 listedFrom.put(container + "/" + name, System.nanoTime() + lagNanos);
             }
         }
 
         @Override
         public String putBlob(String container, Blob blob) {
+            faults.maybeFail("PUT", blob.getMetadata().getName());
             written(container, blob.getMetadata().getName());
             return super.putBlob(container, blob);
         }
 
         @Override
         public String putBlob(String container, Blob blob, PutOptions options) {
+            faults.maybeFail("PUT", blob.getMetadata().getName());
             written(container, blob.getMetadata().getName());
             return super.putBlob(container, blob, options);
         }
 
         @Override
+        public MultipartPart uploadMultipartPart(MultipartUpload mpu, int partNumber, Payload payload) {
+            faults.maybeFail("UploadPart " + partNumber + " of", mpu.blobName());
+            return super.uploadMultipartPart(mpu, partNumber, payload);
+        }
+
+        @Override
         public String completeMultipartUpload(MultipartUpload mpu, List<MultipartPart> parts) {
+            faults.maybeFail("CompleteMultipartUpload", mpu.blobName());
             written(mpu.containerName(), mpu.blobName());
             return super.completeMultipartUpload(mpu, parts);
         }
@@ -183,6 +248,9 @@ public final class S3Server implements AutoCloseable {
         @Override
         public PageSet<? extends StorageMetadata> list(String container, ListContainerOptions options) {
             PageSet<? extends StorageMetadata> page = super.list(container, options);
+            if (listedFrom.isEmpty()) {
+                return page;
+            }
             long now = System.nanoTime();
             List<StorageMetadata> shown = new ArrayList<>();
             for (StorageMetadata m : page) {
