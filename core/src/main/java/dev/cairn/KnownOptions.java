@@ -3,17 +3,23 @@ package dev.cairn;
 import dev.cairn.config.CairnOptions;
 import dev.cairn.serde.Serializers;
 import dev.cairn.storage.StorageProvider;
+import dev.cairn.storage.StorageRegistry;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The option keys a context understands: core's, the serializers', and those of every storage
  * provider it can see. A key ending in {@code .} is a prefix. Any other {@code cairn.*} key is
- * a typo until proven otherwise, and fails the build with the nearest known key.
+ * a typo until proven otherwise: {@code CairnContext.Builder.build()} fails on it naming the
+ * nearest known key, and tools that take options without building a context (the command line,
+ * Spark's streaming checkpoint manager) check them here the same way.
+ *
+ * <p>Immutable and thread-safe.
  */
-final class KnownOptions {
-
+public final class KnownOptions {
 
     /** Keys fixed by the design, known even when the module that reads them is not on the class path. */
     private static final Set<String> CORE = Set.of(
@@ -33,7 +39,17 @@ final class KnownOptions {
     private final Set<String> keys = new TreeSet<>();
     private final Set<String> served = new TreeSet<>();
 
-    KnownOptions(Collection<StorageProvider> providers, dev.cairn.config.CairnOptions options) {
+    /**
+     * The keys known with the storage providers {@code loader} finds through
+     * {@link java.util.ServiceLoader}, as a context built with that class loader would know them.
+     *
+     * @param options the options given, which may decide the schemes a provider serves
+     */
+    public static KnownOptions discover(ClassLoader loader, CairnOptions options) {
+        return new KnownOptions(StorageRegistry.discover(loader), options);
+    }
+
+    KnownOptions(Collection<StorageProvider> providers, CairnOptions options) {
         keys.addAll(CORE);
         for (StorageProvider p : providers) {
             served.addAll(p.schemes(options));
@@ -49,14 +65,23 @@ final class KnownOptions {
         }
     }
 
-    /** Fails for a {@code cairn.*} key that is neither known nor under a known prefix. */
-    void check(String key) {
+    /** Every known key; those ending in {@code .} are prefixes. */
+    public Set<String> keys() {
+        return Collections.unmodifiableSet(keys);
+    }
+
+    /**
+     * Why {@code key} is not accepted, or empty when it is: a {@code cairn.*} key neither known
+     * nor under a known prefix, with the nearest known key. Keys outside {@code cairn.*} are not
+     * Cairn's to judge and are accepted.
+     */
+    public Optional<String> problem(String key) {
         if (!key.startsWith("cairn.") || keys.contains(key)) {
-            return;
+            return Optional.empty();
         }
         for (String k : keys) {
             if (k.endsWith(".") && key.startsWith(k) && key.length() > k.length()) {
-                return;
+                return Optional.empty();
             }
         }
         String nearest = null;
@@ -68,8 +93,15 @@ final class KnownOptions {
                 nearest = k;
             }
         }
-        throw new CairnException("Cannot build context: unknown option '" + key + "' (expected a known cairn.* key, found none by that name;"
+        return Optional.of("unknown option '" + key + "' (expected a known cairn.* key, found none by that name;"
                 + " did you mean '" + nearest + "'?)");
+    }
+
+    /** Fails for a {@code cairn.*} key that is neither known nor under a known prefix. */
+    void check(String key) {
+        problem(key).ifPresent(p -> {
+            throw new CairnException("Cannot build context: " + p);
+        });
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.CairnException;
+import dev.cairn.KnownOptions;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointOptions;
 import dev.cairn.config.CairnOptions;
@@ -60,9 +61,11 @@ final class Environment implements AutoCloseable {
     static Environment open(CommandLine cli, Map<String, String> userOptions, List<String> classpath) {
         URLClassLoader own = classLoader(cli, classpath);
         ClassLoader loader = own != null ? own : Environment.class.getClassLoader();
-        OptionKeys keys = new OptionKeys(loader);
+        KnownOptions keys = KnownOptions.discover(loader, CairnOptions.of(userOptions));
         for (String key : userOptions.keySet()) {
-            Optional<String> problem = keys.problem(key);
+            Optional<String> problem = key.startsWith("cairn.") ? keys.problem(key).map(p -> "U" + p.substring(1))
+                    : Optional.of("Unknown option '" + key + "' (expected a cairn.* key such as cairn.s3.endpoint, found '" + key
+                            + "'; Hadoop settings go as cairn.hadoop.<key>)");
             if (problem.isPresent()) {
                 closeQuietly(own);
                 throw new ParameterException(cli, problem.get());

@@ -91,6 +91,19 @@ class KryoSerializerTest {
                 List.of(new long[] {5})).get(0)).length);
     }
 
+    /** The setting for shared stores: a stream from someone else cannot make the reader create an unlisted class. */
+    @Test
+    void aReaderThatRequiresRegistrationRefusesAClassItDidNotRegisterFromAStreamWrittenWithout() throws IOException {
+        byte[] written = write(kryo(Map.of()), Compression.NONE, List.of("fine", new Point(1, 2)));
+        KryoSerializer strict = kryo(Map.of(KryoSerializer.OPTION_REGISTRATION_REQUIRED, "true"));
+
+        Exception e = assertThrows(Exception.class, () -> read(strict, Compression.NONE, written));
+        String all = e + (e.getCause() == null ? "" : " / " + e.getCause());
+        assertTrue(all.contains(Point.class.getName()), all);
+        assertTrue(e instanceof IOException || e instanceof CairnException, "a named failure, not " + e);
+        assertEquals(List.of("fine", new Point(1, 2)), read(kryo(Map.of()), Compression.NONE, written), "a reader without the requirement reads it");
+    }
+
     @Test
     void unregisteredClassFailsTheWriteNamingClassAndOptionsAndTheStreamReadsAsTruncated() throws IOException {
         KryoSerializer serializer = kryo(Map.of(KryoSerializer.OPTION_REGISTRATION_REQUIRED, "true"));

@@ -1,6 +1,7 @@
 package dev.cairn.spark.internal;
 
 import dev.cairn.CairnException;
+import dev.cairn.KnownOptions;
 import dev.cairn.config.CairnOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +38,7 @@ public final class SparkOptions {
             out.putAll(hadoopEntries(sc.hadoopConfiguration()));
         }
         out.putAll(fromSparkConf(sc.getConf()));
-        return CairnOptions.of(out);
+        return checked(out, location);
     }
 
     /**
@@ -62,7 +63,24 @@ public final class SparkOptions {
             }
         }
         out.putAll(spark);
-        return CairnOptions.of(out);
+        return checked(out, location);
+    }
+
+    /**
+     * The options, once every {@code cairn.*} key is known to Cairn with the storage modules on
+     * this class path: a mistyped {@code spark.cairn.*} setting fails here, naming the nearest
+     * key, instead of being ignored.
+     */
+    private static CairnOptions checked(Map<String, String> entries, URI location) {
+        CairnOptions options = CairnOptions.of(entries);
+        KnownOptions known = KnownOptions.discover(SparkOptions.class.getClassLoader(), options);
+        for (String key : entries.keySet()) {
+            known.problem(key).ifPresent(p -> {
+                throw new CairnException("Cannot use checkpoint location " + location + ": " + p + "; Spark takes it as "
+                        + SPARK_PREFIX + key.substring("cairn.".length()));
+            });
+        }
+        return options;
     }
 
     /** {@code spark.cairn.<key>} as {@code cairn.<key>}. */
