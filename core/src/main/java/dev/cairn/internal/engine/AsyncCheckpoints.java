@@ -146,7 +146,22 @@ public final class AsyncCheckpoints {
 
     /** How many background checkpoints are being written. */
     public int inFlight() {
-        return running.size();
+        return stillRunning().size();
+    }
+
+    /**
+     * The checkpoints whose upload has not finished. An upload's future completes (and its
+     * waiters return) a moment before its thread leaves {@link #running}: such a checkpoint is done,
+     * not running.
+     */
+    private List<CheckpointData<?>> stillRunning() {
+        List<CheckpointData<?>> list = new ArrayList<>();
+        for (CheckpointData<?> cp : running) {
+            if (cp.runningUpload() != null) {
+                list.add(cp);
+            }
+        }
+        return list;
     }
 
     private ExecutorService uploads() {
@@ -202,11 +217,12 @@ public final class AsyncCheckpoints {
                 break;
             }
         }
-        if (!running.isEmpty()) {
+        List<CheckpointData<?>> late = stillRunning();
+        if (!late.isEmpty()) {
             LOG.warn("Closing: stopping {} background checkpoints still running after {} ms ({}); their parts are removed",
-                    running.size(), closeTimeout.toMillis(), CLOSE_TIMEOUT);
-            running.forEach(CheckpointData::stopUpload);
-            for (CheckpointData<?> cp : new ArrayList<>(running)) {
+                    late.size(), closeTimeout.toMillis(), CLOSE_TIMEOUT);
+            late.forEach(CheckpointData::stopUpload);
+            for (CheckpointData<?> cp : late) {
                 CompletableFuture<URI> u = cp.runningUpload();
                 if (u != null) {
                     try {
