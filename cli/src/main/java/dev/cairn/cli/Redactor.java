@@ -1,15 +1,14 @@
 package dev.cairn.cli;
 
+import dev.cairn.config.CairnOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.regex.Pattern;
 
 /**
  * Keeps secrets given as options ({@code -o cairn.s3.secret-key=…}, a Hadoop password, a session
@@ -21,17 +20,15 @@ import java.util.regex.Pattern;
  * <p>Thread-safe.
  */
 final class Redactor {
-    /** Option keys whose values are secret: secret keys, passwords, tokens, credentials, account keys. */
-    private static final Pattern SECRET_KEY = Pattern.compile(".*(secret|password|passwd|token|credential|account\\.key|\\.key\\.|encryption).*");
     private static final String MASK = "****";
     /** Values shorter than this are not masked: masking "x" would garble every line. */
     private static final int MIN_LENGTH = 4;
 
     private final Set<String> secrets = new CopyOnWriteArraySet<>();
 
-    /** Whether the value of {@code key} must never be printed. */
+    /** Whether the value of {@code key} must never be printed: the library's own list, {@link CairnOptions#isSecret}. */
     static boolean isSecret(String key) {
-        return SECRET_KEY.matcher(key.toLowerCase(Locale.ROOT)).matches();
+        return CairnOptions.isSecret(key);
     }
 
     /**

@@ -19,8 +19,9 @@ import java.util.UUID;
  * to its executors; each task opens its part with {@link PartWriter#open} and returns a
  * {@link PartReceipt}; the driver commits with {@link CheckpointWriter}.
  *
- * <p>Immutable and thread-safe. {@link #toString()} hides secret option values (keys containing
- * {@code secret}, {@code password}, {@code token} or {@code credential}).
+ * <p>Immutable and thread-safe. {@link #toString()} hides secret option values (the keys
+ * {@link CairnOptions#isSecret} names). The serialized form, which a Spark driver ships to its
+ * executors, holds them in the clear: the executors need them to reach the store.
  */
 public final class CheckpointSpec implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
 public final class CairnOptions {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]i?b?|b)?");
+    /** What a secret key contains; see {@link #isSecret}. */
+    private static final String[] SECRET_WORDS = {"secret", "password", "passwd", "token", "credential", "encryption", "account.key",
+        ".key.", ".sas."};
 
     private final Map<String, String> values;
 
@@ -141,13 +144,27 @@ public final class CairnOptions {
 
     /**
      * Whether {@code key} holds a secret, whose value must never reach a log line, a message or a
-     * {@code toString}: keys containing {@code secret}, {@code password}, {@code token},
-     * {@code credential} or ending in {@code .key} other than {@code access-key} (case ignored).
+     * {@code toString}. The one list every part of Cairn redacts by (the command line's output
+     * filter too); it errs on the side of hiding. Case ignored, a key is secret when it contains
+     * {@code secret}, {@code password}, {@code passwd}, {@code token}, {@code credential},
+     * {@code encryption}, {@code account.key} or {@code .key.}, contains {@code .sas.}, or ends in
+     * {@code .key} other than {@code access.key}. That covers {@code cairn.s3.secret-key},
+     * {@code cairn.s3.session-token} and, under {@code cairn.hadoop.}, the keys Hadoop itself
+     * treats as sensitive ({@code hadoop.security.sensitive-config-keys}): {@code fs.s3a.secret.key},
+     * {@code fs.s3a.session.token}, {@code fs.s3a.encryption.key},
+     * {@code fs.azure.account.key.<account>}, {@code fs.azure.account.oauth2.client.secret},
+     * {@code fs.gs.auth.service.account.private.key}, {@code ssl.*.password} and their per-bucket
+     * forms. Access keys ({@code cairn.s3.access-key}, {@code fs.s3a.access.key}) are
+     * identifiers, sent in the clear with every request, and are shown.
      */
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("secret") || k.contains("password") || k.contains("token") || k.contains("credential")
-                || (k.endsWith(".key") && !k.endsWith("access.key"));
+        for (String word : SECRET_WORDS) {
+            if (k.contains(word)) {
+                return true;
+            }
+        }
+        return k.endsWith(".key") && !k.endsWith("access.key");
     }
 
     /** The options with every secret value replaced by {@code ****}, for messages and logs. */

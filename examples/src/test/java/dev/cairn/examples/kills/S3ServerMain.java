@@ -15,20 +15,23 @@ import org.jclouds.blobstore.options.CreateContainerOptions;
  * a loopback port, AWS V4 authentication, one bucket. Prints {@code READY <endpoint>} once it
  * serves, and stops when its standard input closes (the test ends it, or the test JVM dies).
  *
- * <p>Arguments: the bucket to create.
+ * <p>Arguments: the bucket to create, then optionally the access key and secret key it accepts
+ * (default {@link #ACCESS_KEY} and {@link #SECRET_KEY}).
  */
 public final class S3ServerMain {
-    static final String ACCESS_KEY = "kill-campaign";
-    static final String SECRET_KEY = "kill-campaign-secret";
+    public static final String ACCESS_KEY = "kill-campaign";
+    public static final String SECRET_KEY = "kill-campaign-secret";
 
     private S3ServerMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        BlobStoreContext blobs = ContextBuilder.newBuilder("transient").credentials(ACCESS_KEY, SECRET_KEY).build(BlobStoreContext.class);
+        String accessKey = args.length > 2 ? args[1] : ACCESS_KEY;
+        String secretKey = args.length > 2 ? args[2] : SECRET_KEY;
+        BlobStoreContext blobs = ContextBuilder.newBuilder("transient").credentials(accessKey, secretKey).build(BlobStoreContext.class);
         blobs.getBlobStore().createContainerInLocation(null, args[0], CreateContainerOptions.NONE);
         S3Proxy proxy = S3Proxy.builder().blobStore(blobs.getBlobStore())
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .endpoint(URI.create("http://127.0.0.1:0")).build();
         proxy.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

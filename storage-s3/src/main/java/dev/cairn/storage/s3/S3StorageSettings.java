@@ -255,29 +255,48 @@ public final class S3StorageSettings {
 
     private static URI parseEndpoint(String value) {
         String v = value.trim();
+        // Messages echo the endpoint: never a password written into it (http://key:secret@host).
+        String shown = withoutUserInfo(v);
+        boolean userInfo = !shown.equals(v);
         String expected = "an http:// or https:// URI such as http://127.0.0.1:9000";
+        String credentials = userInfo ? "; credentials go in " + ACCESS_KEY + " and " + SECRET_KEY + ", not in the URI" : "";
         if (!v.contains("://")) {
             // "127.0.0.1:9000" is no URI at all, and "minio:9000" one with scheme "minio".
-            throw invalid(ENDPOINT, value, expected, "no scheme; write http://" + v + " or https://" + v);
+            String host = userInfo ? shown.substring(shown.indexOf('@') + 1) : v;
+            throw invalid(ENDPOINT, shown, expected, "no scheme; write http://" + host + " or https://" + host + credentials);
         }
         URI uri;
         try {
             uri = new URI(v);
         } catch (URISyntaxException e) {
-            throw invalid(ENDPOINT, value, expected, "a string that is not a URI (" + e.getReason() + ")");
+            // getReason(), not getMessage(): the message quotes the input.
+            throw invalid(ENDPOINT, shown, expected, "a string that is not a URI (" + e.getReason() + ")" + credentials);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw invalid(ENDPOINT, value, expected, "scheme '" + uri.getScheme() + "'");
+            throw invalid(ENDPOINT, shown, expected, "scheme '" + uri.getScheme() + "'" + credentials);
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw invalid(ENDPOINT, value, expected, "no host name");
+            throw invalid(ENDPOINT, shown, expected, "no host name" + credentials);
         }
         if (uri.getRawUserInfo() != null) {
-            throw invalid(ENDPOINT, "(redacted)", expected, "user information in the URI; set " + ACCESS_KEY + " and " + SECRET_KEY
+            throw invalid(ENDPOINT, shown, expected, "user information in the URI; set " + ACCESS_KEY + " and " + SECRET_KEY
                     + " instead");
         }
         return uri;
+    }
+
+    /**
+     * {@code endpoint} with everything between the scheme and its last {@code @} replaced by
+     * {@code ****}: the user information of {@code http://key:secret@host} or of
+     * {@code key:secret@host}, even when the secret holds a {@code /}, {@code ?} or {@code #} that
+     * would end the authority early. Unchanged without an {@code @}.
+     */
+    static String withoutUserInfo(String endpoint) {
+        int start = endpoint.indexOf("://");
+        start = start < 0 ? 0 : start + 3;
+        int at = endpoint.lastIndexOf('@');
+        return at < start ? endpoint : endpoint.substring(0, start) + "****" + endpoint.substring(at);
     }
 
     private static int checkedPartSize(String key, long bytes) {

@@ -172,6 +172,23 @@ class S3StorageProviderTest {
     }
 
     @Test
+    void aPasswordWrittenIntoTheEndpointShowsInNoMessage() {
+        for (String bad : new String[] {"user:pw-canary@host:9000", "ftp://user:pw-canary@host:21", "http://user:pw-canary@host:9000/a b",
+                "http://user:pw/canary@host:9000", "http://user:pw-canary@host:9000", "https://user:pw-canary@"}) {
+            CairnException e = assertThrows(CairnException.class,
+                    () -> S3StorageSettings.validate(CairnOptions.of(Map.of("cairn.s3.endpoint", bad))), bad);
+            assertFalse(e.getMessage().contains("canary"), "no credentials in messages: " + e.getMessage());
+            assertTrue(e.getMessage().startsWith("Cannot read option cairn.s3.endpoint: '"), e.getMessage());
+            assertTrue(e.getMessage().contains("****@host") || bad.endsWith("@"), e.getMessage());
+        }
+        CairnException noScheme = assertThrows(CairnException.class,
+                () -> S3StorageSettings.validate(CairnOptions.of(Map.of("cairn.s3.endpoint", "user:pw-canary@127.0.0.1:9000"))));
+        assertEquals("Cannot read option cairn.s3.endpoint: '****@127.0.0.1:9000' (expected an http:// or https:// URI such as"
+                + " http://127.0.0.1:9000, found no scheme; write http://127.0.0.1:9000 or https://127.0.0.1:9000; credentials go in"
+                + " cairn.s3.access-key and cairn.s3.secret-key, not in the URI)", noScheme.getMessage());
+    }
+
+    @Test
     void halfACredentialFailsTheCheckNamingWhatIsMissing() {
         CairnException e = assertThrows(CairnException.class,
                 () -> new S3StorageProvider().checkOptions(CairnOptions.of(Map.of("cairn.s3.access-key", "AKIA1"))));
