@@ -65,7 +65,7 @@ final class PartReader<T> implements PartIterator<T> {
         try {
             RecordInput records = serializer.newInput(compression.wrap(framed));
             return new PartReader<>(part, directory, dataset, checksummed, framed, records);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             closeQuietly(raw);
             throw failure("read", dataset, directory, part.name(), "expected a " + serializer.name() + " stream with "
                     + compression.id() + " compression", "at its start", e);
@@ -99,7 +99,7 @@ final class PartReader<T> implements PartIterator<T> {
         boolean more;
         try {
             more = records.hasNext();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             throw fail(e);
         }
         if (more && read >= part.records()) {
@@ -122,7 +122,7 @@ final class PartReader<T> implements PartIterator<T> {
             Object r = records.next();
             read++;
             return (T) r;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             throw fail(e);
         }
     }
@@ -188,7 +188,8 @@ final class PartReader<T> implements PartIterator<T> {
         }
         if (StoreInput.isMissingClass(cause)) {
             return new IncompatibleCheckpointException(verb, dataset, directory, file, expected + ", found a record " + where
-                    + " whose class this process cannot load: " + firstLine(cause) + "; put the record classes on the class path", cause);
+                    + " whose class this process cannot load or link: " + firstLine(cause)
+                    + "; put the record classes and their dependencies on the class path", cause);
         }
         return new CorruptPartException(verb, dataset, directory, file, expected + ", found unreadable bytes " + where + ": "
                 + firstLine(cause), cause);

@@ -262,7 +262,11 @@ final class CairnKryo extends Kryo {
                             type = Class.forName(className, false, Kryo.class.getClassLoader());
                         } catch (ClassNotFoundException ex2) {
                             throw new KryoException("Unable to find class: " + className, ex);
+                        } catch (LinkageError ex2) {
+                            throw StreamFormat.naming(className, ex2);
                         }
+                    } catch (LinkageError ex) {
+                        throw StreamFormat.naming(className, ex);
                     }
                     if (nameToClass == null) {
                         nameToClass = new com.esotericsoftware.kryo.kryo5.util.ObjectMap<>();
@@ -340,9 +344,13 @@ final class CairnKryo extends Kryo {
         @Override
         protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
             try {
-                return Class.forName(desc.getName(), false, kryo.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                return super.resolveClass(desc);
+                try {
+                    return Class.forName(desc.getName(), false, kryo.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    return super.resolveClass(desc);
+                }
+            } catch (LinkageError e) {
+                throw StreamFormat.naming(desc.getName(), e);
             }
         }
     }

@@ -295,6 +295,8 @@ public final class JavaSerializer implements Serializer {
                 throw decodingFailure(index, e);
             } catch (IOException | ClassNotFoundException | RuntimeException e) {
                 throw decodingFailure(index, e);
+            } catch (LinkageError e) {
+                throw StreamFormat.unlinkable(NAME, index, objects == null ? null : objects.lastClass, e);
             }
         }
 
@@ -309,6 +311,8 @@ public final class JavaSerializer implements Serializer {
                 return objects.readObject();
             } catch (IOException | ClassNotFoundException | RuntimeException e) {
                 throw decodingFailure(index, e);
+            } catch (LinkageError e) {
+                throw StreamFormat.unlinkable(NAME, index, objects == null ? null : objects.lastClass, e);
             }
         }
 
@@ -423,6 +427,8 @@ public final class JavaSerializer implements Serializer {
         private final Map<String, Class<?>> resolved = new HashMap<>();
         /** The number of the descriptor {@link #readClassDescriptor()} returned last; the stream resolves it next. */
         private int last = -1;
+        /** The class resolved last, for the message when it cannot be linked. */
+        String lastClass;
 
         NumberedDescriptorInputStream(InputStream in, boolean numbered, ClassFilter filter) throws IOException {
             super(in);
@@ -471,6 +477,7 @@ public final class JavaSerializer implements Serializer {
 
         @Override
         protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            lastClass = desc.getName();
             // The same few classes come again and again (in every record): look each up once per stream,
             // by descriptor number where there is one (the stream resolves the descriptor just read).
             if (last >= 0 && descriptors[last] == desc) {
@@ -491,10 +498,14 @@ public final class JavaSerializer implements Serializer {
             }
             Class<?> type;
             try {
-                type = Class.forName(desc.getName(), false, classLoader);
-            } catch (ClassNotFoundException e) {
-                // Primitive type names and classes only the default lookup finds.
-                type = super.resolveClass(desc);
+                try {
+                    type = Class.forName(desc.getName(), false, classLoader);
+                } catch (ClassNotFoundException e) {
+                    // Primitive type names and classes only the default lookup finds.
+                    type = super.resolveClass(desc);
+                }
+            } catch (LinkageError e) {
+                throw StreamFormat.naming(desc.getName(), e);
             }
             resolved.put(desc.getName(), type);
             return type;
