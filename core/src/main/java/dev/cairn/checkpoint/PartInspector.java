@@ -28,7 +28,7 @@ final class PartInspector {
         InputStream raw = PartReader.openRaw(storage, directory, unknown, dataset, "inspect");
         ChecksummedInputStream checksummed = new ChecksummedInputStream(new StoreInput(raw));
         long records = 0;
-        try (RecordInput in = serializer.newInput(compression.wrap(new BlockInputStream(checksummed, probe.blockSize())))) {
+        try (RecordInput in = serializer.newInput(compression.wrap(new BlockInputStream(checksummed, probe.blockSize(), probe.formatVersion())))) {
             while (in.hasNext()) {
                 in.next();
                 records++;

@@ -19,7 +19,7 @@ import java.util.NoSuchElementException;
 /**
  * Reads one part file back as records: store → {@link StoreInput} (marks the store's failures) →
  * {@link ChecksummedInputStream} (length and CRC32C of the whole file) → {@link BlockInputStream}
- * (format 2: each block checked before it is passed on) or a buffer (format 1) → decompression →
+ * (formats 2 and 3: each block checked before it is passed on, in format 3 against its position too) or a buffer (format 1) → decompression →
  * deserializer. See {@link PartIterator} for what is checked and thrown.
  *
  * <p>Format 1 parts have no blocks: their records are handed out before the checksum at the end
@@ -60,7 +60,7 @@ final class PartReader<T> implements PartIterator<T> {
         CheckpointManifest.Part part = manifest.parts().get(partition);
         InputStream raw = openRaw(storage, directory, part, dataset, "read");
         ChecksummedInputStream checksummed = new ChecksummedInputStream(new StoreInput(raw));
-        InputStream framed = manifest.blocked() ? new BlockInputStream(checksummed, manifest.blockSize())
+        InputStream framed = manifest.blocked() ? new BlockInputStream(checksummed, manifest.blockSize(), manifest.formatVersion())
                 : new BufferedInputStream(checksummed, BUFFER);
         try {
             RecordInput records = serializer.newInput(compression.wrap(framed));
@@ -202,7 +202,7 @@ final class PartReader<T> implements PartIterator<T> {
     }
 
     /**
-     * Checks a part's length and CRC32C (and, for format 2, every block) without deserializing
+     * Checks a part's length and CRC32C (and, for formats 2 and 3, every block) without deserializing
      * it: the post-commit verification and the command line's {@code verify}.
      *
      * @throws MissingPartException, CorruptPartException or CheckpointIOException naming the part
@@ -215,7 +215,7 @@ final class PartReader<T> implements PartIterator<T> {
             if (manifest.blocked()) {
                 try {
                     // Not closed here: closing it would close the file before the drain below.
-                    new BlockInputStream(in, manifest.blockSize()).transferTo(java.io.OutputStream.nullOutputStream());
+                    new BlockInputStream(in, manifest.blockSize(), manifest.formatVersion()).transferTo(java.io.OutputStream.nullOutputStream());
                 } catch (BlockInputStream.DamagedBlockException e) {
                     damaged = e.getMessage(); // the whole-file figures below say it first; this says where
                 }

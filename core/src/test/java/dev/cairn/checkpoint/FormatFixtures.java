@@ -208,7 +208,7 @@ final class FormatFixtures {
         return new CheckpointManifest.Part(CheckpointManifest.partName(index), bytes.length, records, crc32c(bytes));
     }
 
-    /** A format-2 manifest for {@code parts}, with a {@link HashPartitioner} when {@code partitioner} is not null. */
+    /** A manifest of the current format version for {@code parts}, with a {@link HashPartitioner} when {@code partitioner} is not null. */
     static CheckpointManifest manifest(Combo combo, List<CheckpointManifest.Part> parts, byte[] partitioner, int blockSize) {
         return new CheckpointManifest(CheckpointManifest.FORMAT_VERSION, 7, "fuzzed", "FuzzDataset[7]", "fuzz", "ctx-fuzz",
                 parts.size(), parts, combo.serializer, combo.compression.id(), Instant.parse("2026-01-01T00:00:00Z"),
