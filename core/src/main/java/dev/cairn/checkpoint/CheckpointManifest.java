@@ -72,8 +72,15 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
      * @param bytes   length of the file
      * @param records number of records in it
      * @param crc32c  CRC32C of the file's bytes
+     * @param streamBytes length of the part's record stream before compression and blocks, or -1
+     *                when not recorded (manifests written before it was): readers refuse any
+     *                array or string that asks for more than what is left of it
      */
-    public record Part(String name, long bytes, long records, long crc32c) implements java.io.Serializable {
+    public record Part(String name, long bytes, long records, long crc32c, long streamBytes) implements java.io.Serializable {
+        /** A part whose record stream length is not recorded. */
+        public Part(String name, long bytes, long records, long crc32c) {
+            this(name, bytes, records, crc32c, -1);
+        }
     }
 
     /** Copies the collections; validates the shape. */
@@ -157,6 +164,9 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
                 g.writeNumberField("bytes", p.bytes());
                 g.writeNumberField("records", p.records());
                 g.writeNumberField("crc32c", p.crc32c());
+                if (p.streamBytes() >= 0) {
+                    g.writeNumberField("streamBytes", p.streamBytes());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -277,7 +287,12 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
                     f.put(name, t.isNumeric() ? (Object) p.getLongValue() : p.getText());
                 }
             }
-            parts.add(new Part(text(f, "name"), number(f, "bytes"), number(f, "records"), number(f, "crc32c")));
+            long streamBytes = f.get("streamBytes") == null ? -1 : number(f, "streamBytes");
+            if (streamBytes < -1) {
+                throw new FormatException("expected a 'streamBytes' >= 0 in part '" + f.get("name") + "', found " + streamBytes, false,
+                        null);
+            }
+            parts.add(new Part(text(f, "name"), number(f, "bytes"), number(f, "records"), number(f, "crc32c"), streamBytes));
         }
         return parts;
     }

@@ -6,6 +6,7 @@ import dev.cairn.CorruptPartException;
 import dev.cairn.IncompatibleCheckpointException;
 import dev.cairn.MissingPartException;
 import dev.cairn.serde.Compression;
+import dev.cairn.serde.KnownLengthInputStream;
 import dev.cairn.serde.RecordInput;
 import dev.cairn.serde.Serializer;
 import dev.cairn.storage.Storage;
@@ -63,13 +64,27 @@ final class PartReader<T> implements PartIterator<T> {
         InputStream framed = manifest.blocked() ? new BlockInputStream(checksummed, manifest.blockSize(), manifest.formatVersion())
                 : new BufferedInputStream(checksummed, BUFFER);
         try {
-            RecordInput records = serializer.newInput(compression.wrap(framed));
+            InputStream stream = compression.wrap(framed);
+            long bound = streamBound(part, compression);
+            RecordInput records = serializer.newInput(bound == Long.MAX_VALUE ? stream : new KnownLengthInputStream(stream, bound));
             return new PartReader<>(part, directory, dataset, checksummed, framed, records);
         } catch (IOException | RuntimeException | LinkageError e) {
             closeQuietly(raw);
             throw failure("read", dataset, directory, part.name(), "expected a " + serializer.name() + " stream with "
                     + compression.id() + " compression", "at its start", e);
         }
+    }
+
+    /**
+     * The most bytes the part's record stream can hold: its recorded length, or, for a part
+     * without compression whose manifest does not record it, the file's length (blocks only add
+     * to it); a compressed part of an older manifest has no bound.
+     */
+    static long streamBound(CheckpointManifest.Part part, Compression compression) {
+        if (part.streamBytes() >= 0) {
+            return part.streamBytes();
+        }
+        return compression == Compression.NONE ? Math.max(0, part.bytes()) : Long.MAX_VALUE;
     }
 
     /** Opens the file, retrying an I/O failure (not a missing file) a few times. */

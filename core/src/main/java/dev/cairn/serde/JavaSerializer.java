@@ -241,6 +241,8 @@ public final class JavaSerializer implements Serializer {
     private final class JavaRecordInput extends FramedRecordInput {
         private final BufferedInputStream buffered;
         private final CountingInputStream counted;
+        /** The most bytes the stream holds, -1 if unknown. */
+        private final long length;
         private NumberedDescriptorInputStream objects;
         private ClassFilter filter;
         /** Version 2: the record {@link #readMarker(long)} read ahead. */
@@ -250,6 +252,7 @@ public final class JavaSerializer implements Serializer {
             super(NAME, KIND, VERSION);
             this.buffered = new BufferedInputStream(guard(in), BUFFER_SIZE);
             this.counted = new CountingInputStream(buffered);
+            this.length = in instanceof KnownLengthInputStream k && k.length() < Long.MAX_VALUE / 2 ? k.length() : -1;
         }
 
         @Override
@@ -261,7 +264,9 @@ public final class JavaSerializer implements Serializer {
         int readMarker(long index) throws IOException {
             if (objects == null) {
                 // Created after the Cairn header was checked: its constructor reads the serialization header.
-                filter = ClassFilter.of(jvmWideFilter.get(), ClassFilter.rules(allowed));
+                // The object stream may have peeked a little beyond what it consumed: a slack of one block.
+                filter = ClassFilter.of(jvmWideFilter.get(), ClassFilter.rules(allowed),
+                        length < 0 ? null : () -> length - counted.count + 1024);
                 try {
                     objects = new NumberedDescriptorInputStream(counted, version() >= 2, filter);
                 } catch (EOFException e) {
@@ -317,6 +322,13 @@ public final class JavaSerializer implements Serializer {
         }
 
         private IOException decodingFailure(long index, Exception e) {
+            String overlong = filter == null ? null : filter.overlong();
+            if (overlong != null) {
+                StreamCorruptedException corrupt = new StreamCorruptedException("Cannot read record: " + NAME + " stream at record"
+                        + " index " + index + " (expected " + overlong + "; the stream is corrupt)");
+                corrupt.initCause(e);
+                return corrupt;
+            }
             ClassFilter.RefusedClassException refused = filter == null ? null : filter.refusal(NAME, index);
             if (refused != null) {
                 refused.addSuppressed(e);

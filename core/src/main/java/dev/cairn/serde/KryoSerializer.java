@@ -395,7 +395,7 @@ public final class KryoSerializer implements Serializer {
             super(NAME, KIND, StreamFormat.VERSION);
             this.in = in;
             this.kryo = pool.obtain();
-            this.input = new Input(guard(in), BUFFER_SIZE);
+            this.input = new BoundedInput(guard(in), BUFFER_SIZE, in);
         }
 
         @Override
