@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>In the default suite (regression mode) the committed inputs under
  * {@code src/test/resources/dev/cairn/checkpoint/FormatFuzzTestInputs/<target>/} are replayed in
- * seconds. The long run ({@code -Pfuzz}, see docs/reliability-faults.md) fuzzes one target per JVM
+ * seconds. The long run ({@code -Pfuzz}, see docs/reliability.md, "Fuzzing") fuzzes one target per JVM
  * for {@value #LONG_RUN_INPUTS} inputs.
  *
  * <p>Input layouts: the part targets start with a selector byte ({@link Combo#of}) for the
