@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long fuzzing run of core's format fuzz tests (docs/reliability-faults.md): each target of
+# The long fuzzing run of core's format fuzz tests (docs/reliability.md, "Fuzzing"): each target of
 # FormatFuzzTest in its own JVM (Jazzer fuzzes one @FuzzTest per JVM), for the inputs its
 # @FuzzTest(maxExecutions) allows, with profile "fuzz" (256 MiB heap, per-input timeout, keep going
 # after findings). Findings land in core/src/test/resources/dev/cairn/checkpoint/FormatFuzzTestInputs/<target>/crash-*,

@@ -8,7 +8,10 @@ import java.util.zip.CRC32C;
 /**
  * Reads the blocks {@link BlockOutputStream} wrote and hands out a block's bytes only after its
  * CRC32C matched, so no byte of a damaged block ever reaches the decoder above. A block header
- * that announces more than the block size is refused before anything is allocated for it.
+ * that announces more than the block size is refused before anything is allocated for it. In
+ * format 3 the CRC32C covers the block's index too, so an intact block at the wrong position
+ * (blocks swapped, dropped or repeated) fails its check as well; format 2 blocks are checked
+ * against their payload only.
  *
  * <p>Failures are {@link DamagedBlockException}s naming the block and its offset in the file;
  * a failure of the stream below passes through unchanged (it is the store's, not the data's).
@@ -19,6 +22,8 @@ final class BlockInputStream extends InputStream {
     private final byte[] block;
     private final byte[] header = new byte[8];
     private final CRC32C crc = new CRC32C();
+    private final boolean positional;
+    private final byte[] index = new byte[8];
     private int position;
     private int limit;
     private long blockIndex = -1;
@@ -34,9 +39,19 @@ final class BlockInputStream extends InputStream {
         }
     }
 
-    BlockInputStream(InputStream in, int blockSize) {
+    /** A reader of the blocks of part format {@code formatVersion} (2 or 3). */
+    BlockInputStream(InputStream in, int blockSize, int formatVersion) {
         this.in = in;
         this.block = new byte[blockSize];
+        this.positional = CheckpointManifest.blocksBoundToPosition(formatVersion);
+    }
+
+    /** {@code value} as 8 big-endian bytes at the start of {@code into}. */
+    static void putLong(byte[] into, long value) {
+        for (int i = 7; i >= 0; i--) {
+            into[i] = (byte) value;
+            value >>>= 8;
+        }
     }
 
     @Override
@@ -101,11 +116,17 @@ final class BlockInputStream extends InputStream {
                     + ", found the end of the file after " + read + " (the file is truncated)");
         }
         crc.reset();
+        if (positional) {
+            putLong(index, blockIndex);
+            crc.update(index, 0, 8);
+        }
         crc.update(block, 0, length);
         if ((int) crc.getValue() != checksum) {
             throw new DamagedBlockException("expected CRC32C " + String.format("%08x", checksum) + " for block " + blockIndex
                     + " (bytes " + (headerOffset + 8) + " to " + (headerOffset + 8 + length - 1) + "), found "
-                    + String.format("%08x", (int) crc.getValue()) + "; the block was changed or damaged after it was written");
+                    + String.format("%08x", (int) crc.getValue()) + (positional
+                            ? "; the block was changed or damaged after it was written, or is not at its place in the file"
+                            : "; the block was changed or damaged after it was written"));
         }
         position = 0;
         limit = length;

@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
@@ -191,36 +192,139 @@ final class CheckpointFiles {
         return data;
     }
 
-    /** Deserializes a partitioner read by {@link #readPartitioner}. */
+    /**
+     * Deserializes a partitioner read by {@link #readPartitioner}. The file must hold an object of
+     * the class the manifest names ({@code className}): the stream may name only that class (or
+     * one of its superclasses) at its top level, before any class is loaded, so a {@code _partitioner}
+     * naming some other class loads and runs none of its code; a {@code null}, or an object of
+     * another class, is corrupt. No array in it may be longer than the file. The JVM-wide
+     * {@code jdk.serialFilter} still applies.
+     *
+     * @throws IncompatibleCheckpointException when the class, or a class it holds, cannot be loaded
+     *     or linked here
+     * @throws CorruptPartException when the bytes are not a serialized {@code className}
+     */
     static Object deserializePartitioner(byte[] data, URI location, String className, String label) {
-        try (ObjectInputStream in = new ContextObjectInputStream(new ByteArrayInputStream(data))) {
-            return in.readObject();
+        String expected = "a serialized " + (className == null ? "partitioner" : className);
+        Class<?> type = null;
+        if (className != null) {
+            try {
+                type = PartitionerInputStream.load(className);
+            } catch (ClassNotFoundException e) {
+                throw new IncompatibleCheckpointException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
+                        "expected the partitioner class " + className + " on the class path, found " + e, e);
+            } catch (LinkageError e) {
+                throw unlinkable(location, className, label, e, e);
+            }
+        }
+        Object p;
+        PartitionerInputStream in = null;
+        try {
+            in = new PartitionerInputStream(new ByteArrayInputStream(data), type, data.length);
+            p = in.readObject();
         } catch (ClassNotFoundException e) {
             throw new IncompatibleCheckpointException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
-                    "expected the partitioner class " + className + " on the class path, found " + e, e);
+                    "expected the partitioner class " + className + " and the classes it holds on the class path, found " + e, e);
+        } catch (LinkageError e) {
+            throw unlinkable(location, className, label, in == null || in.lastClass == null || String.valueOf(e.getMessage())
+                    .contains(in.lastClass) ? e : new NoClassDefFoundError("cannot link class " + in.lastClass + ": " + e), e);
         } catch (IOException | RuntimeException e) {
+            String refused = in == null ? null : in.refused;
             throw new CorruptPartException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
-                    "expected a serialized " + className + ", found " + e, e);
+                    "expected " + expected + ", found " + (refused != null ? refused : e.toString()), e);
         }
+        if (p == null) {
+            throw new CorruptPartException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
+                    "expected " + expected + ", found a serialized null", null);
+        }
+        if (type != null && !type.isInstance(p)) {
+            throw new CorruptPartException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
+                    "expected " + expected + " as _manifest.json names, found an object of class " + p.getClass().getName(), null);
+        }
+        return p;
     }
 
-    /** Resolves classes through the thread's context class loader (an application's, a Spark executor's), then the default. */
-    private static final class ContextObjectInputStream extends ObjectInputStream {
-        ContextObjectInputStream(InputStream in) throws IOException {
+    private static IncompatibleCheckpointException unlinkable(URI location, String className, String label, LinkageError e,
+                                                              LinkageError cause) {
+        return new IncompatibleCheckpointException("read", label, location, CheckpointManifest.PARTITIONER_FILE,
+                "expected the partitioner class " + className + " and the classes it holds to load, found a class that cannot be"
+                + " linked: " + e + "; put the dependencies of "
+                + className + " on the class path", cause);
+    }
+
+    /**
+     * Resolves classes through the thread's context class loader (an application's, a Spark
+     * executor's), then the default; admits at the top level only the expected class and its
+     * superclasses, and no array longer than the file.
+     */
+    private static final class PartitionerInputStream extends ObjectInputStream {
+        private final Set<String> topLevel = new java.util.HashSet<>();
+        private final long maxArray;
+        private boolean first = true;
+        /** The class resolved last, for the message when it cannot be linked. */
+        String lastClass;
+        /** What was refused, for the message; null when nothing was. */
+        String refused;
+
+        PartitionerInputStream(InputStream in, Class<?> expected, long maxArray) throws IOException {
             super(in);
+            for (Class<?> c = expected; c != null; c = c.getSuperclass()) {
+                topLevel.add(c.getName());
+            }
+            this.maxArray = maxArray;
+            ObjectInputFilter jvmWide = ObjectInputFilter.Config.getSerialFilter();
+            setObjectInputFilter(info -> {
+                ObjectInputFilter.Status status = jvmWide == null ? ObjectInputFilter.Status.UNDECIDED : jvmWide.checkInput(info);
+                if (status == ObjectInputFilter.Status.REJECTED) {
+                    refused = "a stream jdk.serialFilter refuses (" + (info.serialClass() == null ? "" : info.serialClass().getTypeName()
+                            + ", ") + "array length " + info.arrayLength() + ", depth " + info.depth() + ")";
+                    return status;
+                }
+                if (info.arrayLength() > this.maxArray) {
+                    refused = "an array of " + info.arrayLength() + " elements in a file of " + this.maxArray + " bytes";
+                    return ObjectInputFilter.Status.REJECTED;
+                }
+                return status;
+            });
+        }
+
+        static Class<?> load(String name) throws ClassNotFoundException {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            if (loader != null) {
+                try {
+                    return Class.forName(name, false, loader);
+                } catch (ClassNotFoundException e) {
+                    // fall back to this class's loader
+                }
+            }
+            return Class.forName(name, false, CheckpointFiles.class.getClassLoader());
         }
 
         @Override
         protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            if (loader != null) {
-                try {
-                    return Class.forName(desc.getName(), false, loader);
-                } catch (ClassNotFoundException e) {
-                    // fall back to the default resolution below
+            lastClass = desc.getName();
+            if (first) {
+                first = false;
+                if (!topLevel.isEmpty() && !topLevel.contains(desc.getName())) {
+                    refused = "an object of class " + desc.getName() + " (not loaded)";
+                    throw new java.io.InvalidClassException(desc.getName(), "not the partitioner class the manifest names");
                 }
             }
-            return super.resolveClass(desc);
+            try {
+                ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                if (loader != null) {
+                    try {
+                        return Class.forName(desc.getName(), false, loader);
+                    } catch (ClassNotFoundException e) {
+                        // fall back to the default resolution below
+                    }
+                }
+                return super.resolveClass(desc);
+            } catch (LinkageError e) {
+                NoClassDefFoundError named = new NoClassDefFoundError("cannot link class " + desc.getName() + ": " + e);
+                named.initCause(e);
+                throw named;
+            }
         }
     }
 

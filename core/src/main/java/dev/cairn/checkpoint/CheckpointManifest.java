@@ -23,9 +23,11 @@ import java.util.Objects;
  * <p>Readers ignore fields they do not know (so later revisions of a format version may add some)
  * and refuse a manifest whose {@code formatVersion} is newer than {@link #FORMAT_VERSION}.
  *
- * <p>Format versions: <b>1</b>, part files are the record stream as it is; <b>2</b> (written
- * since wave 2), part files are cut into CRC32C-checked blocks of at most {@code blockSize} bytes
- * (see {@link #blockSize()}), so a reader checks every byte before it decodes it. Both are read.
+ * <p>Format versions: <b>1</b>, part files are the record stream as it is; <b>2</b>, part files
+ * are cut into CRC32C-checked blocks of at most {@code blockSize} bytes (see {@link #blockSize()}),
+ * so a reader checks every byte before it decodes it; <b>3</b> (written now), as 2, but each
+ * block's CRC32C also covers the block's index, so an intact block at the wrong place fails its
+ * check too. All three are read; a reader of version 2 refuses a version 3 manifest as newer.
  *
  * <p>Serializable, so a reader can travel to another process with it.
  *
@@ -43,7 +45,7 @@ import java.util.Objects;
  * @param partitioner    class of the partitioner stored in {@code _partitioner}, or {@code null} if none
  * @param partitionerCrc32c CRC32C of the {@code _partitioner} file (0 if none)
  * @param metadata       free user metadata (the resumable loop keeps its iteration here)
- * @param blockSize      format 2: the largest block of a part file; 0 for format 1 (no blocks)
+ * @param blockSize      formats 2 and 3: the largest block of a part file; 0 for format 1 (no blocks)
  */
 public record CheckpointManifest(int formatVersion, int datasetId, String datasetName, String dataset, String appName,
                                  String contextId, int numPartitions, List<Part> parts, String serializer, String compression,
@@ -51,8 +53,8 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
                                  int blockSize) implements java.io.Serializable {
 
     /** The layout version this code writes and the newest it reads. */
-    public static final int FORMAT_VERSION = 2;
-    /** The block size format 2 writes: 64 KiB. */
+    public static final int FORMAT_VERSION = 3;
+    /** The block size formats 2 and 3 write: 64 KiB. */
     public static final int DEFAULT_BLOCK_SIZE = 64 * 1024;
     /** The largest block size a reader accepts (bounds what a damaged or hostile manifest can make it allocate). */
     public static final int MAX_BLOCK_SIZE = 16 * 1024 * 1024;
@@ -70,8 +72,15 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
      * @param bytes   length of the file
      * @param records number of records in it
      * @param crc32c  CRC32C of the file's bytes
+     * @param streamBytes length of the part's record stream before compression and blocks, or -1
+     *                when not recorded (manifests written before it was): readers refuse any
+     *                array or string that asks for more than what is left of it
      */
-    public record Part(String name, long bytes, long records, long crc32c) implements java.io.Serializable {
+    public record Part(String name, long bytes, long records, long crc32c, long streamBytes) implements java.io.Serializable {
+        /** A part whose record stream length is not recorded. */
+        public Part(String name, long bytes, long records, long crc32c) {
+            this(name, bytes, records, crc32c, -1);
+        }
     }
 
     /** Copies the collections; validates the shape. */
@@ -88,6 +97,15 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
      */
     public boolean blocked() {
         return blockSize > 0;
+    }
+
+    /** Whether each block's CRC32C covers its index in the part file too (format 3 and later). */
+    public boolean blocksBoundToPosition() {
+        return blocked() && blocksBoundToPosition(formatVersion);
+    }
+
+    static boolean blocksBoundToPosition(int formatVersion) {
+        return formatVersion >= 3;
     }
 
     /** {@code part-00000} … : the index zero-padded to 5 digits, more when needed. */
@@ -146,6 +164,9 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
                 g.writeNumberField("bytes", p.bytes());
                 g.writeNumberField("records", p.records());
                 g.writeNumberField("crc32c", p.crc32c());
+                if (p.streamBytes() >= 0) {
+                    g.writeNumberField("streamBytes", p.streamBytes());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -266,7 +287,12 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
                     f.put(name, t.isNumeric() ? (Object) p.getLongValue() : p.getText());
                 }
             }
-            parts.add(new Part(text(f, "name"), number(f, "bytes"), number(f, "records"), number(f, "crc32c")));
+            long streamBytes = f.get("streamBytes") == null ? -1 : number(f, "streamBytes");
+            if (streamBytes < -1) {
+                throw new FormatException("expected a 'streamBytes' >= 0 in part '" + f.get("name") + "', found " + streamBytes, false,
+                        null);
+            }
+            parts.add(new Part(text(f, "name"), number(f, "bytes"), number(f, "records"), number(f, "crc32c"), streamBytes));
         }
         return parts;
     }

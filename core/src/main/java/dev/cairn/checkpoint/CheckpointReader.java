@@ -184,7 +184,7 @@ public final class CheckpointReader implements Serializable {
     }
 
     /**
-     * Re-reads one part's bytes and checks its length and CRC32C (and, for format 2, every
+     * Re-reads one part's bytes and checks its length and CRC32C (and, for formats 2 and 3, every
      * block) without decoding records.
      *
      * @throws CheckpointException naming the file: missing, corrupt or unreadable

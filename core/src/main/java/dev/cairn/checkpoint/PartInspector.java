@@ -28,7 +28,34 @@ final class PartInspector {
         InputStream raw = PartReader.openRaw(storage, directory, unknown, dataset, "inspect");
         ChecksummedInputStream checksummed = new ChecksummedInputStream(new StoreInput(raw));
         long records = 0;
-        try (RecordInput in = serializer.newInput(compression.wrap(new BlockInputStream(checksummed, probe.blockSize())))) {
+        long[] streamBytes = new long[1];
+        InputStream stream;
+        try {
+            stream = new java.io.FilterInputStream(compression.wrap(new BlockInputStream(checksummed, probe.blockSize(),
+                    probe.formatVersion()))) {
+                @Override
+                public int read() throws IOException {
+                    int b = in.read();
+                    if (b >= 0) {
+                        streamBytes[0]++;
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        streamBytes[0] += n;
+                    }
+                    return n;
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            throw PartReader.failure("inspect", dataset, directory, name, "expected a complete part published by another attempt",
+                    "at its start", e);
+        }
+        try (RecordInput in = serializer.newInput(stream)) {
             while (in.hasNext()) {
                 in.next();
                 records++;
@@ -38,6 +65,6 @@ final class PartInspector {
             throw PartReader.failure("inspect", dataset, directory, name, "expected a complete part published by another attempt",
                     "after " + records + " records", e);
         }
-        return new CheckpointManifest.Part(name, checksummed.bytes(), records, checksummed.crc32c());
+        return new CheckpointManifest.Part(name, checksummed.bytes(), records, checksummed.crc32c(), streamBytes[0]);
     }
 }

@@ -4,12 +4,14 @@ import java.util.Iterator;
 
 /**
  * The records of one part file, read as a stream and verified while they are read: with format
- * version 2 every block's CRC32C is checked before any of its bytes are decoded, so no record from
- * a damaged region reaches the caller; when the records end, the record count, byte length and
+ * versions 2 and 3 every block's CRC32C is checked before any of its bytes are decoded, so no
+ * record from a damaged region reaches the caller (with version 3, nor from an intact block at
+ * the wrong place: swapped, dropped or repeated); when the records end, the record count, byte length and
  * CRC32C of the whole file are checked against the manifest. Problems are thrown from
  * {@link #hasNext()} or {@link #next()} as {@link dev.cairn.CorruptPartException} (the bytes are
  * wrong), {@link dev.cairn.CheckpointIOException} (the store failed) or
- * {@link dev.cairn.IncompatibleCheckpointException} (a record's class is not on this class path),
+ * {@link dev.cairn.IncompatibleCheckpointException} (a record's class, or a class it needs, is not
+ * on this class path),
  * each naming the file.
  *
  * <p>Close it when done, also when stopping early; closing twice is harmless. Not thread-safe.

@@ -6,6 +6,7 @@ import dev.cairn.CorruptPartException;
 import dev.cairn.IncompatibleCheckpointException;
 import dev.cairn.MissingPartException;
 import dev.cairn.serde.Compression;
+import dev.cairn.serde.KnownLengthInputStream;
 import dev.cairn.serde.RecordInput;
 import dev.cairn.serde.Serializer;
 import dev.cairn.storage.Storage;
@@ -19,7 +20,7 @@ import java.util.NoSuchElementException;
 /**
  * Reads one part file back as records: store → {@link StoreInput} (marks the store's failures) →
  * {@link ChecksummedInputStream} (length and CRC32C of the whole file) → {@link BlockInputStream}
- * (format 2: each block checked before it is passed on) or a buffer (format 1) → decompression →
+ * (formats 2 and 3: each block checked before it is passed on, in format 3 against its position too) or a buffer (format 1) → decompression →
  * deserializer. See {@link PartIterator} for what is checked and thrown.
  *
  * <p>Format 1 parts have no blocks: their records are handed out before the checksum at the end
@@ -60,16 +61,30 @@ final class PartReader<T> implements PartIterator<T> {
         CheckpointManifest.Part part = manifest.parts().get(partition);
         InputStream raw = openRaw(storage, directory, part, dataset, "read");
         ChecksummedInputStream checksummed = new ChecksummedInputStream(new StoreInput(raw));
-        InputStream framed = manifest.blocked() ? new BlockInputStream(checksummed, manifest.blockSize())
+        InputStream framed = manifest.blocked() ? new BlockInputStream(checksummed, manifest.blockSize(), manifest.formatVersion())
                 : new BufferedInputStream(checksummed, BUFFER);
         try {
-            RecordInput records = serializer.newInput(compression.wrap(framed));
+            InputStream stream = compression.wrap(framed);
+            long bound = streamBound(part, compression);
+            RecordInput records = serializer.newInput(bound == Long.MAX_VALUE ? stream : new KnownLengthInputStream(stream, bound));
             return new PartReader<>(part, directory, dataset, checksummed, framed, records);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             closeQuietly(raw);
             throw failure("read", dataset, directory, part.name(), "expected a " + serializer.name() + " stream with "
                     + compression.id() + " compression", "at its start", e);
         }
+    }
+
+    /**
+     * The most bytes the part's record stream can hold: its recorded length, or, for a part
+     * without compression whose manifest does not record it, the file's length (blocks only add
+     * to it); a compressed part of an older manifest has no bound.
+     */
+    static long streamBound(CheckpointManifest.Part part, Compression compression) {
+        if (part.streamBytes() >= 0) {
+            return part.streamBytes();
+        }
+        return compression == Compression.NONE ? Math.max(0, part.bytes()) : Long.MAX_VALUE;
     }
 
     /** Opens the file, retrying an I/O failure (not a missing file) a few times. */
@@ -99,7 +114,7 @@ final class PartReader<T> implements PartIterator<T> {
         boolean more;
         try {
             more = records.hasNext();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             throw fail(e);
         }
         if (more && read >= part.records()) {
@@ -122,7 +137,7 @@ final class PartReader<T> implements PartIterator<T> {
             Object r = records.next();
             read++;
             return (T) r;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             throw fail(e);
         }
     }
@@ -188,7 +203,8 @@ final class PartReader<T> implements PartIterator<T> {
         }
         if (StoreInput.isMissingClass(cause)) {
             return new IncompatibleCheckpointException(verb, dataset, directory, file, expected + ", found a record " + where
-                    + " whose class this process cannot load: " + firstLine(cause) + "; put the record classes on the class path", cause);
+                    + " whose class this process cannot load or link: " + firstLine(cause)
+                    + "; put the record classes and their dependencies on the class path", cause);
         }
         return new CorruptPartException(verb, dataset, directory, file, expected + ", found unreadable bytes " + where + ": "
                 + firstLine(cause), cause);
@@ -201,7 +217,7 @@ final class PartReader<T> implements PartIterator<T> {
     }
 
     /**
-     * Checks a part's length and CRC32C (and, for format 2, every block) without deserializing
+     * Checks a part's length and CRC32C (and, for formats 2 and 3, every block) without deserializing
      * it: the post-commit verification and the command line's {@code verify}.
      *
      * @throws MissingPartException, CorruptPartException or CheckpointIOException naming the part
@@ -214,7 +230,7 @@ final class PartReader<T> implements PartIterator<T> {
             if (manifest.blocked()) {
                 try {
                     // Not closed here: closing it would close the file before the drain below.
-                    new BlockInputStream(in, manifest.blockSize()).transferTo(java.io.OutputStream.nullOutputStream());
+                    new BlockInputStream(in, manifest.blockSize(), manifest.formatVersion()).transferTo(java.io.OutputStream.nullOutputStream());
                 } catch (BlockInputStream.DamagedBlockException e) {
                     damaged = e.getMessage(); // the whole-file figures below say it first; this says where
                 }

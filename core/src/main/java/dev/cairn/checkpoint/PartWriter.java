@@ -43,6 +43,8 @@ public final class PartWriter implements Closeable {
     private final String name;
     private final StorageOutput target; // null when the part was published already when this writer opened
     private final ChecksummedOutputStream checksummed;
+    /** The record stream before compression, counted: its length goes into the manifest. */
+    private final CountingOutputStream stream;
     private final RecordOutput records;
     private long count;
     private boolean done;
@@ -65,6 +67,7 @@ public final class PartWriter implements Closeable {
         this.target = out;
         if (out == null) {
             this.checksummed = null;
+            this.stream = null;
             this.records = null;
             return;
         }
@@ -72,7 +75,9 @@ public final class PartWriter implements Closeable {
             this.checksummed = new ChecksummedOutputStream(out);
             Serializer serializer = spec.newOrCachedSerializer();
             Compression compression = spec.compressionCodec();
-            this.records = serializer.newOutput(compression.wrap(new BlockOutputStream(checksummed, CheckpointManifest.DEFAULT_BLOCK_SIZE)));
+            this.stream = new CountingOutputStream(compression.wrap(new BlockOutputStream(checksummed,
+                    CheckpointManifest.DEFAULT_BLOCK_SIZE)));
+            this.records = serializer.newOutput(stream);
         } catch (IOException | RuntimeException e) {
             discard(out);
             throw new CheckpointIOException("write", spec.dataset(), spec.location(), name,
@@ -151,11 +156,11 @@ public final class PartWriter implements Closeable {
         CheckpointManifest.Part mine;
         try {
             records.close(); // ends serializer, compression and blocks; the checksummed stream keeps the target open
-            mine = new CheckpointManifest.Part(name, checksummed.bytes(), count, checksummed.crc32c());
+            mine = new CheckpointManifest.Part(name, checksummed.bytes(), count, checksummed.crc32c(), stream.count);
             target.commit();
         } catch (FileAlreadyExistsException e) {
             discard(target);
-            return adopt(new CheckpointManifest.Part(name, checksummed.bytes(), count, checksummed.crc32c()));
+            return adopt(new CheckpointManifest.Part(name, checksummed.bytes(), count, checksummed.crc32c(), stream.count));
         } catch (IOException | RuntimeException e) {
             discard(target);
             throw new CheckpointIOException("write", spec.dataset(), spec.location(), name, "expected to publish the part with "
@@ -165,7 +170,8 @@ public final class PartWriter implements Closeable {
     }
 
     private PartReceipt receipt(CheckpointManifest.Part part) {
-        return new PartReceipt(spec.writerId(), partition, part.name(), part.bytes(), part.records(), part.crc32c());
+        return new PartReceipt(spec.writerId(), partition, part.name(), part.bytes(), part.records(), part.crc32c(),
+                part.streamBytes());
     }
 
     /**
@@ -215,6 +221,27 @@ public final class PartWriter implements Closeable {
             out.close();
         } catch (IOException e) {
             LOG.warn("Cannot discard unfinished part {}/{}: {}", spec.location(), name, e.toString());
+        }
+    }
+
+    /** Counts the bytes written through it. */
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOutputStream(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
         }
     }
 }

@@ -85,10 +85,14 @@ final class StoreInput extends FilterInputStream {
         return t;
     }
 
-    /** Whether {@code t} or one of its causes says a record class could not be loaded. */
+    /**
+     * Whether {@code t} or one of its causes says a record class could not be loaded or linked
+     * (a {@link LinkageError}: a {@link NoClassDefFoundError} for a missing dependency, a class
+     * compiled for a newer JDK, ...).
+     */
     static boolean isMissingClass(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ClassNotFoundException || c instanceof NoClassDefFoundError) {
+            if (c instanceof ClassNotFoundException || c instanceof LinkageError) {
                 return true;
             }
             String m = c.getMessage();

@@ -7,6 +7,7 @@ import com.esotericsoftware.kryo.kryo5.Serializer;
 import com.esotericsoftware.kryo.kryo5.io.Input;
 import com.esotericsoftware.kryo.kryo5.io.Output;
 import com.esotericsoftware.kryo.kryo5.serializers.CollectionSerializer;
+import com.esotericsoftware.kryo.kryo5.serializers.DefaultArraySerializers;
 import com.esotericsoftware.kryo.kryo5.serializers.MapSerializer;
 import com.esotericsoftware.kryo.kryo5.serializers.RecordSerializer;
 import com.esotericsoftware.kryo.kryo5.util.DefaultClassResolver;
@@ -76,7 +77,79 @@ final class CairnKryo extends Kryo {
             // Whatever chose Kryo's Java serializer (a default or an annotation): read it through the filter.
             return new FilteredJavaSerializer();
         }
+        // Kryo sizes these by a count read from the stream before it reads an element: check the count first.
+        if (serializer.getClass() == CollectionSerializer.class) {
+            return new BoundedCollectionSerializer();
+        }
+        if (serializer.getClass() == MapSerializer.class) {
+            return new BoundedMapSerializer();
+        }
+        if (serializer.getClass() == DefaultArraySerializers.ObjectArraySerializer.class) {
+            return new BoundedObjectArraySerializer(this, type);
+        }
+        // The primitive arrays' serializers allocate through Input.readInts and friends (BoundedInput checks those);
+        // these two allocate themselves.
+        if (serializer.getClass() == DefaultArraySerializers.StringArraySerializer.class) {
+            return new BoundedStringArraySerializer();
+        }
+        if (serializer.getClass() == DefaultArraySerializers.BooleanArraySerializer.class) {
+            return new BoundedBooleanArraySerializer();
+        }
         return serializer;
+    }
+
+    /** A String[]: at least one byte per element. */
+    static final class BoundedStringArraySerializer extends DefaultArraySerializers.StringArraySerializer {
+        @Override
+        @SuppressWarnings("rawtypes")
+        public String[] read(Kryo kryo, Input input, Class type) {
+            BoundedInput.checkPeekedArrayLength(input, "a String[]");
+            return super.read(kryo, input, type);
+        }
+    }
+
+    /** A boolean[]: one byte per element. */
+    static final class BoundedBooleanArraySerializer extends DefaultArraySerializers.BooleanArraySerializer {
+        @Override
+        @SuppressWarnings("rawtypes")
+        public boolean[] read(Kryo kryo, Input input, Class type) {
+            BoundedInput.checkPeekedArrayLength(input, "a boolean[]");
+            return super.read(kryo, input, type);
+        }
+    }
+
+    /** A collection: at least one byte per element. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static final class BoundedCollectionSerializer extends CollectionSerializer {
+        @Override
+        protected java.util.Collection create(Kryo kryo, Input input, Class type, int size) {
+            BoundedInput.checkCount(input, size, 1, "a collection");
+            return super.create(kryo, input, type, size);
+        }
+    }
+
+    /** A map: at least one byte per key and one per value. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static final class BoundedMapSerializer extends MapSerializer {
+        @Override
+        protected java.util.Map create(Kryo kryo, Input input, Class type, int size) {
+            BoundedInput.checkCount(input, size, 2, "a map");
+            return super.create(kryo, input, type, size);
+        }
+    }
+
+    /** An object array: at least one byte per element. */
+    @SuppressWarnings("rawtypes")
+    static final class BoundedObjectArraySerializer extends DefaultArraySerializers.ObjectArraySerializer {
+        BoundedObjectArraySerializer(Kryo kryo, Class type) {
+            super(kryo, type);
+        }
+
+        @Override
+        public Object[] read(Kryo kryo, Input input, Class type) {
+            BoundedInput.checkPeekedArrayLength(input, "an object array");
+            return super.read(kryo, input, type);
+        }
     }
 
     @SuppressWarnings("rawtypes")
@@ -262,7 +335,11 @@ final class CairnKryo extends Kryo {
                             type = Class.forName(className, false, Kryo.class.getClassLoader());
                         } catch (ClassNotFoundException ex2) {
                             throw new KryoException("Unable to find class: " + className, ex);
+                        } catch (LinkageError ex2) {
+                            throw StreamFormat.naming(className, ex2);
                         }
+                    } catch (LinkageError ex) {
+                        throw StreamFormat.naming(className, ex);
                     }
                     if (nameToClass == null) {
                         nameToClass = new com.esotericsoftware.kryo.kryo5.util.ObjectMap<>();
@@ -340,9 +417,13 @@ final class CairnKryo extends Kryo {
         @Override
         protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
             try {
-                return Class.forName(desc.getName(), false, kryo.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                return super.resolveClass(desc);
+                try {
+                    return Class.forName(desc.getName(), false, kryo.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    return super.resolveClass(desc);
+                }
+            } catch (LinkageError e) {
+                throw StreamFormat.naming(desc.getName(), e);
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.cairn.serde;
 import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -31,16 +32,51 @@ final class ClassFilter implements ObjectInputFilter {
 
     private final ObjectInputFilter jvmWide;
     private final List<Rule> rules;
+    /** The bytes the stream can still deliver, or null when unknown. */
+    private final LongSupplier remaining;
     private RefusedClassException refused;
+    private String overlong;
 
-    private ClassFilter(ObjectInputFilter jvmWide, List<Rule> rules) {
+    private ClassFilter(ObjectInputFilter jvmWide, List<Rule> rules, LongSupplier remaining) {
         this.jvmWide = jvmWide;
         this.rules = rules;
+        this.remaining = remaining;
     }
 
     /** A filter for one stream, or {@code null} when neither a JVM-wide filter nor a rule is set. */
     static ClassFilter of(ObjectInputFilter jvmWide, List<Rule> rules) {
-        return jvmWide == null && rules.isEmpty() ? null : new ClassFilter(jvmWide, List.copyOf(rules));
+        return of(jvmWide, rules, null);
+    }
+
+    /**
+     * A filter for one stream that also refuses any array longer than the bytes the stream can
+     * still deliver ({@code remaining}, null when unknown), or {@code null} when there is nothing to check.
+     */
+    static ClassFilter of(ObjectInputFilter jvmWide, List<Rule> rules, LongSupplier remaining) {
+        return jvmWide == null && rules.isEmpty() && remaining == null ? null
+                : new ClassFilter(jvmWide, List.copyOf(rules), remaining);
+    }
+
+    /**
+     * What made this filter refuse an array as longer than the stream ("an array of ... found"),
+     * or {@code null}: the stream is corrupt, no class was refused.
+     */
+    String overlong() {
+        return overlong;
+    }
+
+    /** The fewest bytes one element of an array of {@code component} takes in a stream. */
+    static int elementBytes(Class<?> component) {
+        if (component == long.class || component == double.class) {
+            return 8;
+        }
+        if (component == int.class || component == float.class) {
+            return 4;
+        }
+        if (component == short.class || component == char.class) {
+            return 2;
+        }
+        return 1; // byte, boolean, and a reference: a null takes one byte
     }
 
     /** The JVM-wide filter in force now ({@code jdk.serialFilter}), or {@code null}. */
@@ -63,6 +99,17 @@ final class ClassFilter implements ObjectInputFilter {
             String found = (type == null ? "" : type.getTypeName() + " in ") + limits(info);
             remember(new RefusedClassException(found, "jdk.serialFilter", String.valueOf(jvmWide), "change jdk.serialFilter"));
             return Status.REJECTED;
+        }
+        if (remaining != null && info.arrayLength() >= 0 && type != null && type.isArray()) {
+            long need = info.arrayLength() * elementBytes(type.getComponentType());
+            long left = remaining.getAsLong();
+            if (need > left) {
+                if (overlong == null) {
+                    overlong = "an array of at most " + left + " bytes, the rest of the stream, found a length of "
+                            + info.arrayLength() + " for " + type.getTypeName() + " (at least " + need + " bytes)";
+                }
+                return Status.REJECTED;
+            }
         }
         if (type == null || rules.isEmpty()) {
             return jvm;

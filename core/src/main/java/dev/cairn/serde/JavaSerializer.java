@@ -241,6 +241,8 @@ public final class JavaSerializer implements Serializer {
     private final class JavaRecordInput extends FramedRecordInput {
         private final BufferedInputStream buffered;
         private final CountingInputStream counted;
+        /** The most bytes the stream holds, -1 if unknown. */
+        private final long length;
         private NumberedDescriptorInputStream objects;
         private ClassFilter filter;
         /** Version 2: the record {@link #readMarker(long)} read ahead. */
@@ -250,6 +252,7 @@ public final class JavaSerializer implements Serializer {
             super(NAME, KIND, VERSION);
             this.buffered = new BufferedInputStream(guard(in), BUFFER_SIZE);
             this.counted = new CountingInputStream(buffered);
+            this.length = in instanceof KnownLengthInputStream k && k.length() < Long.MAX_VALUE / 2 ? k.length() : -1;
         }
 
         @Override
@@ -261,7 +264,9 @@ public final class JavaSerializer implements Serializer {
         int readMarker(long index) throws IOException {
             if (objects == null) {
                 // Created after the Cairn header was checked: its constructor reads the serialization header.
-                filter = ClassFilter.of(jvmWideFilter.get(), ClassFilter.rules(allowed));
+                // The object stream may have peeked a little beyond what it consumed: a slack of one block.
+                filter = ClassFilter.of(jvmWideFilter.get(), ClassFilter.rules(allowed),
+                        length < 0 ? null : () -> length - counted.count + 1024);
                 try {
                     objects = new NumberedDescriptorInputStream(counted, version() >= 2, filter);
                 } catch (EOFException e) {
@@ -295,6 +300,8 @@ public final class JavaSerializer implements Serializer {
                 throw decodingFailure(index, e);
             } catch (IOException | ClassNotFoundException | RuntimeException e) {
                 throw decodingFailure(index, e);
+            } catch (LinkageError e) {
+                throw StreamFormat.unlinkable(NAME, index, objects == null ? null : objects.lastClass, e);
             }
         }
 
@@ -309,10 +316,19 @@ public final class JavaSerializer implements Serializer {
                 return objects.readObject();
             } catch (IOException | ClassNotFoundException | RuntimeException e) {
                 throw decodingFailure(index, e);
+            } catch (LinkageError e) {
+                throw StreamFormat.unlinkable(NAME, index, objects == null ? null : objects.lastClass, e);
             }
         }
 
         private IOException decodingFailure(long index, Exception e) {
+            String overlong = filter == null ? null : filter.overlong();
+            if (overlong != null) {
+                StreamCorruptedException corrupt = new StreamCorruptedException("Cannot read record: " + NAME + " stream at record"
+                        + " index " + index + " (expected " + overlong + "; the stream is corrupt)");
+                corrupt.initCause(e);
+                return corrupt;
+            }
             ClassFilter.RefusedClassException refused = filter == null ? null : filter.refusal(NAME, index);
             if (refused != null) {
                 refused.addSuppressed(e);
@@ -423,6 +439,8 @@ public final class JavaSerializer implements Serializer {
         private final Map<String, Class<?>> resolved = new HashMap<>();
         /** The number of the descriptor {@link #readClassDescriptor()} returned last; the stream resolves it next. */
         private int last = -1;
+        /** The class resolved last, for the message when it cannot be linked. */
+        String lastClass;
 
         NumberedDescriptorInputStream(InputStream in, boolean numbered, ClassFilter filter) throws IOException {
             super(in);
@@ -471,6 +489,7 @@ public final class JavaSerializer implements Serializer {
 
         @Override
         protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            lastClass = desc.getName();
             // The same few classes come again and again (in every record): look each up once per stream,
             // by descriptor number where there is one (the stream resolves the descriptor just read).
             if (last >= 0 && descriptors[last] == desc) {
@@ -491,10 +510,14 @@ public final class JavaSerializer implements Serializer {
             }
             Class<?> type;
             try {
-                type = Class.forName(desc.getName(), false, classLoader);
-            } catch (ClassNotFoundException e) {
-                // Primitive type names and classes only the default lookup finds.
-                type = super.resolveClass(desc);
+                try {
+                    type = Class.forName(desc.getName(), false, classLoader);
+                } catch (ClassNotFoundException e) {
+                    // Primitive type names and classes only the default lookup finds.
+                    type = super.resolveClass(desc);
+                }
+            } catch (LinkageError e) {
+                throw StreamFormat.naming(desc.getName(), e);
             }
             resolved.put(desc.getName(), type);
             return type;

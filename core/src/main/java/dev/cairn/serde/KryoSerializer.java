@@ -395,7 +395,7 @@ public final class KryoSerializer implements Serializer {
             super(NAME, KIND, StreamFormat.VERSION);
             this.in = in;
             this.kryo = pool.obtain();
-            this.input = new Input(guard(in), BUFFER_SIZE);
+            this.input = new BoundedInput(guard(in), BUFFER_SIZE, in);
         }
 
         @Override
@@ -449,6 +449,10 @@ public final class KryoSerializer implements Serializer {
             try {
                 return kryo.readClassAndObject(input);
             } catch (KryoException e) {
+                LinkageError linkage = cause(e, LinkageError.class);
+                if (linkage != null) {
+                    throw StreamFormat.unlinkable(NAME, index, null, linkage);
+                }
                 ClassFilter.RefusedClassException refused = cause(e, ClassFilter.RefusedClassException.class);
                 if (refused != null) {
                     ClassFilter.RefusedClassException named = refused.atRecord(NAME, index);
@@ -465,6 +469,8 @@ public final class KryoSerializer implements Serializer {
                 throw StreamFormat.undecodable(NAME, index, e);
             } catch (RuntimeException | StackOverflowError e) {
                 throw StreamFormat.undecodable(NAME, index, e);
+            } catch (LinkageError e) {
+                throw StreamFormat.unlinkable(NAME, index, null, e);
             }
         }
 

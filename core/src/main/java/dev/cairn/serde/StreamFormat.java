@@ -111,6 +111,29 @@ final class StreamFormat {
                 + " streams were concatenated)");
     }
 
+    /**
+     * A record whose class (or a class it holds) resolves but cannot be linked here, such as a
+     * {@link NoClassDefFoundError} for a dependency missing from the class path. Its cause is the
+     * {@link LinkageError}, by which a reader tells it from damage.
+     */
+    static IOException unlinkable(String serializer, long index, String className, LinkageError cause) {
+        return new IOException("Cannot read record: " + serializer + " stream at record index " + index
+                + " (expected record classes this process can load and link, found "
+                + (className == null || describe(cause).contains(className) ? "" : "class " + className + " failing with ")
+                + describe(cause)
+                + "; put the record classes and their dependencies on the class path)", cause);
+    }
+
+    /** {@code e} as a {@link NoClassDefFoundError} that names {@code className}, the class being loaded. */
+    static NoClassDefFoundError naming(String className, LinkageError e) {
+        if (e.getMessage() != null && e.getMessage().startsWith("cannot link class ")) {
+            return e instanceof NoClassDefFoundError n ? n : (NoClassDefFoundError) new NoClassDefFoundError(e.getMessage()).initCause(e);
+        }
+        NoClassDefFoundError named = new NoClassDefFoundError("cannot link class " + className + ": " + e);
+        named.initCause(e);
+        return named;
+    }
+
     static IOException undecodable(String serializer, long index, Throwable cause) {
         return new IOException("Cannot read record: " + serializer + " stream at record index " + index
                 + " (expected a decodable record, found " + describe(cause)

@@ -205,10 +205,15 @@ final class FormatFixtures {
 
     /** A manifest entry describing {@code bytes} as part {@code index} with {@code records} records. */
     static CheckpointManifest.Part entry(int index, byte[] bytes, long records) {
-        return new CheckpointManifest.Part(CheckpointManifest.partName(index), bytes.length, records, crc32c(bytes));
+        return entry(index, bytes, records, -1);
     }
 
-    /** A format-2 manifest for {@code parts}, with a {@link HashPartitioner} when {@code partitioner} is not null. */
+    /** As {@link #entry(int, byte[], long)}, with the length of the part's record stream ({@code -1}: not recorded). */
+    static CheckpointManifest.Part entry(int index, byte[] bytes, long records, long streamBytes) {
+        return new CheckpointManifest.Part(CheckpointManifest.partName(index), bytes.length, records, crc32c(bytes), streamBytes);
+    }
+
+    /** A manifest of the current format version for {@code parts}, with a {@link HashPartitioner} when {@code partitioner} is not null. */
     static CheckpointManifest manifest(Combo combo, List<CheckpointManifest.Part> parts, byte[] partitioner, int blockSize) {
         return new CheckpointManifest(CheckpointManifest.FORMAT_VERSION, 7, "fuzzed", "FuzzDataset[7]", "fuzz", "ctx-fuzz",
                 parts.size(), parts, combo.serializer, combo.compression.id(), Instant.parse("2026-01-01T00:00:00Z"),
@@ -226,7 +231,7 @@ final class FormatFixtures {
         for (int p = 0; p < PARTITIONS; p++) {
             byte[] part = part(combo, records(p), blockSize);
             files.put(CheckpointManifest.partName(p), part);
-            parts.add(entry(p, part, RECORDS));
+            parts.add(entry(p, part, RECORDS, stream(combo, records(p)).length));
         }
         byte[] partitioner = partitionerBytes(PARTITIONS);
         files.put(CheckpointManifest.PARTITIONER_FILE, partitioner);

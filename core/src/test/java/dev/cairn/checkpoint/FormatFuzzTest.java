@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>In the default suite (regression mode) the committed inputs under
  * {@code src/test/resources/dev/cairn/checkpoint/FormatFuzzTestInputs/<target>/} are replayed in
- * seconds. The long run ({@code -Pfuzz}, see docs/reliability-faults.md) fuzzes one target per JVM
+ * seconds. The long run ({@code -Pfuzz}, see docs/reliability.md, "Fuzzing") fuzzes one target per JVM
  * for {@value #LONG_RUN_INPUTS} inputs.
  *
  * <p>Input layouts: the part targets start with a selector byte ({@link Combo#of}) for the
@@ -201,7 +201,7 @@ class FormatFuzzTest {
         files.put(PART0, part);
         if (forged) {
             List<CheckpointManifest.Part> entries = new java.util.ArrayList<>(originalEntries(combo));
-            entries.set(0, FormatFixtures.entry(0, part, RECORDS));
+            entries.set(0, FormatFixtures.entry(0, part, RECORDS, entries.get(0).streamBytes()));
             files.put(CheckpointManifest.FILE_NAME, FormatFixtures.manifest(combo, entries,
                     BASE.get(combo).get(CheckpointManifest.PARTITIONER_FILE), SMALL_BLOCK).toJson());
         }
@@ -261,7 +261,8 @@ class FormatFuzzTest {
         }
         Combo combo = Combo.of(data[0]);
         byte[] stream = Arrays.copyOfRange(data, 1, data.length);
-        readForged(combo, FormatFixtures.blocks(FormatFixtures.compress(combo.compression, stream), SMALL_BLOCK), "record-stream");
+        readForged(combo, FormatFixtures.blocks(FormatFixtures.compress(combo.compression, stream), SMALL_BLOCK), stream.length,
+                "record-stream");
     }
 
     /**
@@ -281,15 +282,34 @@ class FormatFuzzTest {
         List<Combo> compressed = Arrays.stream(Combo.values()).filter(c -> c.compression != dev.cairn.serde.Compression.NONE)
                 .collect(Collectors.toList());
         Combo combo = compressed.get((data[0] & 0xff) % compressed.size());
-        readForged(combo, FormatFixtures.blocks(Arrays.copyOfRange(data, 1, data.length), SMALL_BLOCK), "compressed-stream");
+        byte[] compressedBytes = Arrays.copyOfRange(data, 1, data.length);
+        readForged(combo, FormatFixtures.blocks(compressedBytes, SMALL_BLOCK), decompressedLength(combo, compressedBytes),
+                "compressed-stream");
     }
 
-    /** Reads {@code part} as partition 0 of a checkpoint whose manifest matches it exactly. */
-    private static void readForged(Combo combo, byte[] part, String target) {
+    /**
+     * How many bytes {@code compressed} decompresses to, counted without keeping them (up to where
+     * the codec fails, if it does): what a writer would have recorded as the part's stream length.
+     */
+    private static long decompressedLength(Combo combo, byte[] compressed) {
+        long n = 0;
+        byte[] buffer = new byte[8192];
+        try (java.io.InputStream in = combo.compression.wrap(new java.io.ByteArrayInputStream(compressed))) {
+            for (int r; (r = in.read(buffer)) >= 0; ) {
+                n += r;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // a damaged stream: the length up to the damage
+        }
+        return n;
+    }
+
+    /** Reads {@code part} as partition 0 of a checkpoint whose manifest matches it exactly, its record stream {@code streamBytes} long. */
+    private static void readForged(Combo combo, byte[] part, long streamBytes, String target) {
         Map<String, byte[]> files = new LinkedHashMap<>(BASE.get(combo));
         files.put(PART0, part);
         List<CheckpointManifest.Part> entries = new java.util.ArrayList<>(originalEntries(combo));
-        entries.set(0, FormatFixtures.entry(0, part, RECORDS));
+        entries.set(0, FormatFixtures.entry(0, part, RECORDS, streamBytes));
         files.put(CheckpointManifest.FILE_NAME, FormatFixtures.manifest(combo, entries,
                 BASE.get(combo).get(CheckpointManifest.PARTITIONER_FILE), SMALL_BLOCK).toJson());
         URI location = FormatFixtures.newLocation(target);
@@ -328,10 +348,11 @@ class FormatFuzzTest {
     }
 
     private static List<CheckpointManifest.Part> originalEntries(Combo combo) {
-        Map<String, byte[]> files = BASE.get(combo);
-        return IntStream.range(0, PARTITIONS)
-                .mapToObj(p -> FormatFixtures.entry(p, files.get(CheckpointManifest.partName(p)), RECORDS))
-                .collect(Collectors.toList());
+        try {
+            return CheckpointManifest.parse(BASE.get(combo).get(CheckpointManifest.FILE_NAME)).parts();
+        } catch (CheckpointManifest.FormatException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

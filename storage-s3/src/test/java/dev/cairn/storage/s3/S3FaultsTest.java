@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * an error document that CompleteMultipartUpload can answer. Each is either retried (the
  * checkpoint commits and reads back whole) or, when it outlasts the retries, fails clean: no
  * manifest, no part, no multipart upload left, the lineage intact (the next action commits), and
- * never a {@link CorruptPartException}. docs/reliability-faults.md has the matrix.
+ * never a {@link CorruptPartException}. docs/reliability.md ("Faults") has the matrix.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class S3FaultsTest {
