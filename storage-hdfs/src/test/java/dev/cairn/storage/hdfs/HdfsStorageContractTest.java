@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.Storage;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,20 +23,11 @@ class HdfsStorageContractTest extends HadoopStorageContractTest {
     // A listing page of 50 entries (Hadoop's default is 1000), so that listing many files
     // crosses page boundaries, as big directories do on real clusters.
     @RegisterExtension
+    @Order(1)
     static final HdfsCluster HDFS = new HdfsCluster("tck", Map.of("dfs.ls.limit", "50"));
-    private static HadoopStorage storage;
-
-    @BeforeAll
-    static void openStorage() throws IOException {
-        storage = new HadoopStorageProvider().open("hdfs", CairnOptions.empty());
-    }
-
-    @AfterAll
-    static void closeStorage() throws IOException {
-        if (storage != null) {
-            storage.close();
-        }
-    }
+    @RegisterExtension
+    @Order(2)
+    static final PerClass<HadoopStorage> STORAGE = storageFor("hdfs", Map::of);
 
     /**
      * 200 rather than 500: each file costs an HDFS create, hsync, close and rename (about 50 ms
@@ -54,7 +42,7 @@ class HdfsStorageContractTest extends HadoopStorageContractTest {
     @Test
     void aFileWhereADirectoryMustBeFailsTheCreate() throws Exception {
         write(file("a"), content("a", 10));
-        FileSystemException e = assertThrows(FileSystemException.class, () -> storage.create(file("a/b"), false).close());
+        FileSystemException e = assertThrows(FileSystemException.class, () -> storage().create(file("a/b"), false).close());
         assertFalse(e instanceof NoSuchFileException || e instanceof FileAlreadyExistsException, e.toString());
         assertTrue(e.getMessage().startsWith("Cannot create file: " + file("a/b") + " (expected a directory above it, found a file"),
                 e.getMessage());
@@ -62,7 +50,7 @@ class HdfsStorageContractTest extends HadoopStorageContractTest {
 
     @Override
     protected Storage storage() {
-        return storage;
+        return STORAGE.get();
     }
 
     @Override

@@ -1,11 +1,9 @@
 package dev.cairn.storage.hdfs;
 
-import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.Storage;
 import java.net.URI;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -14,24 +12,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class S3aStorageContractTest extends HadoopStorageContractTest {
     @RegisterExtension
+    @Order(1)
     static final S3aBucket S3 = new S3aBucket("tck");
-    private static HadoopStorage storage;
-
-    @BeforeAll
-    static void openStorage() throws Exception {
-        storage = new HadoopStorageProvider().open("s3a", CairnOptions.of(S3.options()));
-    }
-
-    @AfterAll
-    static void closeStorage() throws Exception {
-        if (storage != null) {
-            storage.close();
-        }
-    }
+    @RegisterExtension
+    @Order(2)
+    static final PerClass<HadoopStorage> STORAGE = storageFor("s3a", S3::options);
 
     @Override
     protected Storage storage() {
-        return storage;
+        return STORAGE.get();
     }
 
     @Override
