@@ -13,8 +13,9 @@ import org.jclouds.io.Payload;
 
 /**
  * The outermost blob store of an {@link S3ProxyServer}: passes everything through, except the reads
- * and uploads a test chose to fail. A failure is an exception inside the server, which S3Proxy
- * answers with a server error (HTTP 500), as a store in trouble does.
+ * and uploads a test chose to fail. A failure is an {@link IllegalStateException} inside the
+ * server, which S3Proxy (2.6) answers with an error status, 400, instead of the object or the
+ * write: a request the store refused.
  */
 final class InjectedFaults extends ForwardingBlobStore {
     private volatile Predicate<String> failingReads = key -> false;

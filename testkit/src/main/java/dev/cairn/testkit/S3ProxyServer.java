@@ -33,7 +33,7 @@ import org.jclouds.blobstore.options.CreateContainerOptions;
  * <p>The store behind the protocol can be made to misbehave as S3 and S3-compatible stores do:
  * listings that lag behind writes ({@link LaggingListings}), keys that stay invisible for a while
  * ({@link HiddenKeys}), S3Proxy's eventually consistent store, reads of zeros, and reads or uploads
- * that fail with a server error on demand ({@link #failReads}, {@link #failUploads}).
+ * that fail on demand ({@link #failReads}, {@link #failUploads}).
  */
 public final class S3ProxyServer implements AutoCloseable {
     /** The access key a server accepts unless built with other {@link Builder#credentials}. */
@@ -131,15 +131,15 @@ public final class S3ProxyServer implements AutoCloseable {
         return ClientOptions.s3a(prefix, endpoint, accessKey, secretKey);
     }
 
-    /** From now on, GETs of the keys {@code keys} accepts fail with a server error (HTTP 500); {@code k -> false} ends it. */
+    /** From now on, GETs of the keys {@code keys} accepts fail (S3Proxy answers 400); {@code k -> false} ends it. */
     public void failReads(Predicate<String> keys) {
         faults.failReads(keys);
     }
 
     /**
      * Makes the next {@code times} uploads of objects whose key {@code keys} accepts fail inside the
-     * server (a PUT, a part of a multipart upload, or its completion), which answers them with a
-     * server error. Replaces the failures armed before. Returns a handle that counts the failures served.
+     * server (a PUT, a part of a multipart upload, or its completion), which answers them with an
+     * error status (400). Replaces the failures armed before. Returns a handle that counts the failures served.
      */
     public UploadFailures failUploads(Predicate<String> keys, int times) {
         return faults.failUploads(keys, times);
