@@ -6,6 +6,7 @@ import dev.cairn.Dataset;
 import dev.cairn.checkpoint.CheckpointListener;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.CheckpointStats;
+import dev.cairn.testkit.S3ProxyServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,25 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
-import org.jclouds.blobstore.domain.Blob;
-import org.jclouds.blobstore.domain.MultipartPart;
-import org.jclouds.blobstore.domain.MultipartUpload;
-import org.jclouds.blobstore.domain.PageSet;
-import org.jclouds.blobstore.domain.StorageMetadata;
-import org.jclouds.blobstore.domain.StorageType;
-import org.jclouds.blobstore.domain.internal.PageSetImpl;
-import org.jclouds.blobstore.options.ListContainerOptions;
-import org.jclouds.blobstore.options.PutOptions;
-import org.jclouds.blobstore.util.ForwardingBlobStore;
 
 /**
  * The failure this project started from, and how Cairn's S3 backend avoids it. A Spark job
@@ -39,8 +23,9 @@ import org.jclouds.blobstore.util.ForwardingBlobStore;
  * whose listings lagged, and failed with "Checkpoint RDD has a different number of partitions from
  * original RDD". Cairn polls the listing until every part of the manifest is visible with its size.
  *
- * <p>With no arguments, starts an embedded S3Proxy whose listings show each new object only
- * {@code --delay} (3 s) after it was written (reads are immediate, as on S3 before December 2020),
+ * <p>With no arguments, starts an embedded S3Proxy (cairn-testkit's {@code S3ProxyServer}) whose
+ * listings show each new object only {@code --delay} (3 s) after it was written (reads are
+ * immediate, as on S3 before December 2020),
  * then: (1) a lazy checkpoint of a 32-partition dataset to {@code s3://}, printing what the
  * listing waiter saw and the verified parts; (2) the same with polling switched off
  * ({@code cairn.s3.listing.consistency=strong}), which fails the way Spark did, but naming the
@@ -78,24 +63,10 @@ public final class S3ConsistencyDemo {
     }
 
     private static void runEmbedded(Duration delay, int partitions) throws Exception {
-        BlobStoreContext blobs = ContextBuilder.newBuilder("transient").credentials(KEY, SECRET).build(BlobStoreContext.class);
-        BlobStore store = new DelayedListings(blobs.getBlobStore(), delay);
-        store.createContainerInLocation(null, "demo");
-        S3Proxy proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET).build();
-        proxy.start();
-        while (!AbstractLifeCycle.STARTED.equals(proxy.getState())) {
-            Thread.sleep(10); // S3Proxy offers no start callback
-        }
-        String endpoint = "http://127.0.0.1:" + proxy.getPort();
-        System.out.printf("Embedded S3Proxy at %s: new objects show in listings only after %d ms%n%n", endpoint, delay.toMillis());
+        S3ProxyServer server = S3ProxyServer.builder().buckets("demo").credentials(KEY, SECRET).listingDelay(delay).start();
+        System.out.printf("Embedded S3Proxy at %s: new objects show in listings only after %d ms%n%n", server.endpoint(), delay.toMillis());
 
-        Map<String, String> options = new HashMap<>();
-        options.put("cairn.s3.endpoint", endpoint);
-        options.put("cairn.s3.region", "us-east-1");
-        options.put("cairn.s3.path-style-access", "true");
-        options.put("cairn.s3.access-key", KEY);
-        options.put("cairn.s3.secret-key", SECRET);
+        Map<String, String> options = new HashMap<>(server.s3Options("cairn."));
         options.put("cairn.s3.checksum", "md5"); // S3Proxy does not know the x-amz-checksum-* headers
         options.put("cairn.checkpoint.listing.timeout", "30s");
         String dir = "s3://demo/checkpoints";
@@ -126,8 +97,7 @@ public final class S3ConsistencyDemo {
                 System.out.printf("   %s: %,d records, read and verified in %d ms%n", location, n, (System.nanoTime() - start) / 1_000_000);
             }
         }
-        proxy.stop();
-        blobs.close();
+        server.close();
     }
 
     private static void runAgainstRealStore(Map<String, String> a, int partitions) throws Exception {
@@ -240,56 +210,5 @@ public final class S3ConsistencyDemo {
             }
         }
         return a;
-    }
-
-    /**
-     * A blob store whose listings hide each object for {@code delay} after it was written, while
-     * reads see it at once: the listing behaviour of S3 before December 2020 and of many
-     * S3-compatible stores and gateways today.
-     */
-    static final class DelayedListings extends ForwardingBlobStore {
-        private final Map<String, Long> visibleAt = new ConcurrentHashMap<>();
-        private final long delayNanos;
-
-        DelayedListings(BlobStore delegate, Duration delay) {
-            super(delegate);
-            this.delayNanos = delay.toNanos();
-        }
-
-        private void written(String container, String name) {
-            visibleAt.put(container + "/" + name, System.nanoTime() + delayNanos);
-        }
-
-        @Override
-        public String putBlob(String container, Blob blob) {
-            written(container, blob.getMetadata().getName());
-            return super.putBlob(container, blob);
-        }
-
-        @Override
-        public String putBlob(String container, Blob blob, PutOptions options) {
-            written(container, blob.getMetadata().getName());
-            return super.putBlob(container, blob, options);
-        }
-
-        @Override
-        public String completeMultipartUpload(MultipartUpload mpu, List<MultipartPart> parts) {
-            written(mpu.containerName(), mpu.blobName());
-            return super.completeMultipartUpload(mpu, parts);
-        }
-
-        @Override
-        public PageSet<? extends StorageMetadata> list(String container, ListContainerOptions options) {
-            PageSet<? extends StorageMetadata> page = super.list(container, options);
-            long now = System.nanoTime();
-            List<StorageMetadata> shown = new ArrayList<>();
-            for (StorageMetadata m : page) {
-                Long at = visibleAt.get(container + "/" + m.getName());
-                if (m.getType() != StorageType.BLOB || at == null || at - now <= 0) {
-                    shown.add(m);
-                }
-            }
-            return new PageSetImpl<>(shown, page.getNextMarker());
-        }
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.CairnException;
 import dev.cairn.spark.testkit.S3Server;
+import dev.cairn.testkit.UploadFailures;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -311,7 +312,7 @@ class CairnCheckpointFileManagerTest {
         write(m, store.file("offsets/0"), bytes("earlier batch"), false); // the store works
 
         // one PUT, sent by close(): the server fails it
-        S3Server.Faults put = s3.failUploads(key -> key.endsWith("/offsets/1"), 1);
+        UploadFailures put = s3.failUploads(key -> key.endsWith("/offsets/1"), 1);
         CancellableFSDataOutputStream small = m.createAtomic(store.file("offsets/1"), false);
         small.write(bytes("{\"batchWatermarkMs\":0}"));
         IOException failed = assertThrows(IOException.class, small::close);
@@ -321,7 +322,7 @@ class CairnCheckpointFileManagerTest {
         assertFalse(m.exists(store.file("offsets/1")));
 
         // a multipart upload whose second part the server fails, while the writer goes on writing
-        S3Server.Faults part = s3.failUploads(key -> key.endsWith("/state/0/0/1.snapshot"), 1_000);
+        UploadFailures part = s3.failUploads(key -> key.endsWith("/state/0/0/1.snapshot"), 1_000);
         CancellableFSDataOutputStream large = m.createAtomic(store.file("state/0/0/1.snapshot"), true);
         IOException thrown = null;
         try {

@@ -16,12 +16,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.BlockLocation;
@@ -166,67 +164,33 @@ class DataNodeFailureTest {
      * count() over it running in the background.
      */
     private static final class Writer {
-        final CountDownLatch halfway = new CountDownLatch(PARTITIONS);
-        final CountDownLatch resume = new CountDownLatch(1);
+        final HalfwayGate gate = new HalfwayGate(PARTITIONS, RECORDS_PER_PARTITION);
         final Dataset<byte[]> dataset;
         private CompletableFuture<Long> count;
 
         Writer(CairnContext ctx) {
             dataset = ctx.range(0, (long) PARTITIONS * RECORDS_PER_PARTITION, PARTITIONS)
-                    .mapPartitions(records -> new Iterator<byte[]>() {
-                        private int n;
-
-                        @Override
-                        public boolean hasNext() {
-                            return records.hasNext();
-                        }
-
-                        @Override
-                        public byte[] next() {
-                            long key = records.next();
-                            if (++n == RECORDS_PER_PARTITION / 2) {
-                                halfway.countDown();
-                                await(resume);
-                            }
-                            return record(key);
-                        }
-                    });
+                    .mapPartitions(records -> gate.pause(records, DataNodeFailureTest::record));
             dataset.checkpoint();
         }
 
         void startAndWaitHalfway() throws InterruptedException {
             count = CompletableFuture.supplyAsync(dataset::count);
-            if (!halfway.await(60, TimeUnit.SECONDS)) {
-                fail("the partitions did not reach halfway: " + halfway.getCount() + " still writing; " + count);
-            }
+            gate.awaitHalfway(count);
             LOG.info("All {} partitions are halfway through their part files", PARTITIONS);
         }
 
         void resume() {
-            resume.countDown();
+            gate.resume();
         }
 
         /** Lets later computations through without stopping. */
         void releaseAll() {
-            resume.countDown();
-            while (halfway.getCount() > 0) {
-                halfway.countDown();
-            }
+            gate.releaseAll();
         }
 
         long result() throws Exception {
             return count.get(2, TimeUnit.MINUTES);
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("not resumed within 60 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while halfway", e);
         }
     }
 

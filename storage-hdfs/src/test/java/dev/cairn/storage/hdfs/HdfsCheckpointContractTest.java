@@ -2,29 +2,13 @@ package dev.cairn.storage.hdfs;
 
 import dev.cairn.storage.StorageProvider;
 import dev.cairn.storage.tck.CheckpointContractTest;
-import dev.cairn.storage.tck.StorageContractTest;
-import java.io.IOException;
 import java.net.URI;
-import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Core's checkpoint contract on {@code hdfs://}, one single-DataNode mini cluster for the class. */
 class HdfsCheckpointContractTest extends CheckpointContractTest {
-    private static MiniHdfs hdfs;
-
-    @BeforeAll
-    static void startCluster() throws IOException {
-        hdfs = MiniHdfs.start("checkpoint-tck", 1, Map.of());
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (hdfs != null) {
-            hdfs.close();
-        }
-    }
+    @RegisterExtension
+    static final HdfsCluster HDFS = new HdfsCluster("checkpoint-tck");
 
     @Override
     protected StorageProvider provider() {
@@ -33,6 +17,6 @@ class HdfsCheckpointContractTest extends CheckpointContractTest {
 
     @Override
     protected URI newCheckpointDirectory() {
-        return StorageContractTest.child(hdfs.uri(), "ckpt ü/" + UUID.randomUUID());
+        return HDFS.newDirectory("ckpt ü");
     }
 }

@@ -2,7 +2,6 @@ package dev.cairn.storage.hdfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cairn.CairnContext;
 import dev.cairn.Dataset;
@@ -13,12 +12,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -62,20 +59,17 @@ class NameNodeRestartTest {
     @Test
     void aNameNodeRestartWhileThePartsAreWrittenIsRiddenOutAndTheCheckpointCommitsWhole() throws Exception {
         URI dir = URI.create(hdfs.uri() + "/nn-restart/" + UUID.randomUUID());
-        CountDownLatch halfway = new CountDownLatch(PARTITIONS);
-        CountDownLatch resume = new CountDownLatch(1);
+        HalfwayGate gate = new HalfwayGate(PARTITIONS, RECORDS_PER_PARTITION);
         try (CairnContext ctx = context(dir, null)) {
             Dataset<byte[]> ds = ctx.range(0, (long) PARTITIONS * RECORDS_PER_PARTITION, PARTITIONS)
-                    .mapPartitions(records -> new PausingHalfway(records, halfway, resume));
+                    .mapPartitions(records -> gate.pause(records, NameNodeRestartTest::record));
             ds.checkpoint();
             CompletableFuture<Long> count = CompletableFuture.supplyAsync(ds::count);
-            if (!halfway.await(60, TimeUnit.SECONDS)) {
-                fail("the partitions did not reach halfway: " + halfway.getCount() + " still writing; " + count);
-            }
+            gate.awaitHalfway(count);
             URI location = CheckpointLayout.datasetDirectory(dir, ctx.contextId(), ds.id());
             assertEquals(PARTITIONS, temporaryParts(location), "every part is an open file when the NameNode goes down");
             restartNameNode();
-            resume.countDown();
+            gate.resume();
 
             assertEquals((long) PARTITIONS * RECORDS_PER_PARTITION, count.get(2, TimeUnit.MINUTES));
             assertCommittedWhole(ds, location);
@@ -157,41 +151,5 @@ class NameNodeRestartTest {
         byte[] bytes = new byte[RECORD_BYTES];
         ByteBuffer.wrap(bytes).putLong(0, key);
         return bytes;
-    }
-
-    /** A partition's records that stop halfway until {@code resume} opens. */
-    private static final class PausingHalfway implements Iterator<byte[]> {
-        private final Iterator<Long> records;
-        private final CountDownLatch halfway;
-        private final CountDownLatch resume;
-        private int n;
-
-        PausingHalfway(Iterator<Long> records, CountDownLatch halfway, CountDownLatch resume) {
-            this.records = records;
-            this.halfway = halfway;
-            this.resume = resume;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return records.hasNext();
-        }
-
-        @Override
-        public byte[] next() {
-            long key = records.next();
-            if (++n == RECORDS_PER_PARTITION / 2) {
-                halfway.countDown();
-                try {
-                    if (!resume.await(60, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("not resumed within 60 s");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted halfway", e);
-                }
-            }
-            return record(key);
-        }
     }
 }

@@ -12,41 +12,28 @@ import dev.cairn.ListingTimeoutException;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.storage.FileStatus;
 import java.net.URI;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Checkpoints on {@code s3a://} against an in-process S3Proxy (path-style, endpoint override):
  * parts are written straight to their names, and listings are polled (eventual by default).
  */
 class S3aCheckpointTest extends HadoopCheckpointTest {
-    private static S3ProxyServer s3;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        s3 = S3ProxyServer.start("checkpoints");
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
+    @RegisterExtension
+    static final S3aBucket S3 = new S3aBucket("checkpoints");
 
     @Override
     protected URI checkpointBase() {
-        return URI.create(s3.bucketUri() + "/ckpt");
+        return URI.create(S3.uri() + "/ckpt");
     }
 
     /** The S3A settings, and a short listing timeout so that tests of missing files do not wait a minute. */
     @Override
     protected Map<String, String> storeOptions() {
-        Map<String, String> options = new HashMap<>(s3.s3aOptions());
+        Map<String, String> options = S3.options();
         options.put("cairn.checkpoint.listing.timeout", "2s");
         return options;
     }

@@ -13,6 +13,7 @@ import dev.cairn.ListingTimeoutException;
 import dev.cairn.Pair;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.storage.StorageOutput;
+import dev.cairn.testkit.S3ProxyServer;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
@@ -30,12 +31,12 @@ import org.junit.jupiter.api.Test;
  */
 class CoreOnEventualStoresTest {
     private static final String BUCKET = "core";
-    private static S3ProxyServer server;
+    private static S3TestServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3ProxyServer.builder().buckets(BUCKET)
-                .hide(name -> name.endsWith("/" + CheckpointManifest.PARTITIONER_FILE), Duration.ofSeconds(2)).start();
+        server = S3TestServer.of(S3ProxyServer.builder().buckets(BUCKET)
+                .hide(name -> name.endsWith("/" + CheckpointManifest.PARTITIONER_FILE), Duration.ofSeconds(2)).start());
     }
 
     @AfterAll

@@ -36,11 +36,11 @@ import org.junit.jupiter.api.Test;
  */
 class CoreTaskCancellationTest {
     private static final String BUCKET = "cancel";
-    private static S3ProxyServer server;
+    private static S3TestServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3ProxyServer.start(BUCKET);
+        server = S3TestServer.start(BUCKET);
     }
 
     @AfterAll

@@ -31,7 +31,7 @@ abstract class EventualStoreTestSupport {
     final List<CheckpointStats> verified = new CopyOnWriteArrayList<>();
     final URI checkpointDir = URI.create("s3://" + bucket() + "/run-" + UUID.randomUUID());
 
-    abstract S3ProxyServer server();
+    abstract S3TestServer server();
 
     abstract String bucket();
 

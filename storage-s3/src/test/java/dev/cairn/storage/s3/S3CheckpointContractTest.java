@@ -4,6 +4,6 @@ package dev.cairn.storage.s3;
 class S3CheckpointContractTest extends ServerCheckpointContractTest {
     @Override
     protected S3TestServer startServer() throws Exception {
-        return S3ProxyServer.start(BUCKET);
+        return S3TestServer.start(BUCKET);
     }
 }

@@ -49,7 +49,7 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  */
 class S3CheckpointTest {
     private static final String BUCKET = "ckpt";
-    private static S3ProxyServer server;
+    private static S3TestServer server;
 
     private final List<CairnContext> contexts = new ArrayList<>();
     private final List<S3Storage> rawStores = new ArrayList<>();
@@ -58,7 +58,7 @@ class S3CheckpointTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = S3ProxyServer.start(BUCKET);
+        server = S3TestServer.start(BUCKET);
     }
 
     @AfterAll

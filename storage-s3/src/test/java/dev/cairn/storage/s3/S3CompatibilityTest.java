@@ -9,6 +9,7 @@ import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.StorageOutput;
 import dev.cairn.storage.s3.S3StoreCapabilities.Support;
+import dev.cairn.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
@@ -40,7 +41,7 @@ class S3CompatibilityTest {
     @BeforeAll
     void startServers() throws Exception {
         for (boolean https : new boolean[] {false, true}) {
-            S3TestServer proxy = S3ProxyServer.builder().buckets(BUCKET).https(https).start();
+            S3TestServer proxy = S3TestServer.of(S3ProxyServer.builder().buckets(BUCKET).https(https).start());
             servers.put(proxy.name(), proxy);
             S3TestServer s3rver = S3rverServer.start(https, BUCKET);
             servers.put(s3rver.name(), s3rver);

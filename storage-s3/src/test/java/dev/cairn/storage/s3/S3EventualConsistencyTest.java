@@ -12,6 +12,7 @@ import dev.cairn.ListingTimeoutException;
 import dev.cairn.MissingPartException;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.CheckpointStats;
+import dev.cairn.testkit.S3ProxyServer;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -42,11 +43,11 @@ import org.junit.jupiter.api.Test;
 class S3EventualConsistencyTest extends EventualStoreTestSupport {
     private static final long DELAY_MS = 2_000;
     private static final String BUCKET = "eventual";
-    private static S3ProxyServer server;
+    private static S3TestServer server;
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = S3ProxyServer.builder().buckets(BUCKET).eventual(Duration.ofMillis(DELAY_MS)).start();
+        server = S3TestServer.of(S3ProxyServer.builder().buckets(BUCKET).eventual(Duration.ofMillis(DELAY_MS)).start());
     }
 
     @AfterAll
@@ -55,7 +56,7 @@ class S3EventualConsistencyTest extends EventualStoreTestSupport {
     }
 
     @Override
-    S3ProxyServer server() {
+    S3TestServer server() {
         return server;
     }
 

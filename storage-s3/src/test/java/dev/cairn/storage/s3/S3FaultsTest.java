@@ -15,6 +15,7 @@ import dev.cairn.CheckpointIOException;
 import dev.cairn.CheckpointMode;
 import dev.cairn.CorruptPartException;
 import dev.cairn.Dataset;
+import dev.cairn.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class S3FaultsTest {
     private static final Logger LOG = LoggerFactory.getLogger(S3FaultsTest.class);
     private static final String BUCKET = "faults";
     private static final int RECORD = 256 * 1024;
-    private static S3ProxyServer server;
+    private static S3TestServer server;
     private static FaultProxy proxy;
     private static S3Storage direct;
 
@@ -57,7 +58,7 @@ class S3FaultsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3ProxyServer.builder().buckets(BUCKET).anonymous().start();
+        server = S3TestServer.of(S3ProxyServer.builder().buckets(BUCKET).anonymous().start());
         proxy = new FaultProxy(server.endpoint());
         direct = new S3Storage(server.settings().checksum(S3Checksum.MD5).probe(false).build());
     }

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class S3FormatContractTest extends FormatContractTest {
     private static final String BUCKET = "format-tck";
-    private static S3ProxyServer server;
+    private static S3TestServer server;
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = S3ProxyServer.start(BUCKET);
+        server = S3TestServer.start(BUCKET);
     }
 
     @AfterAll

@@ -10,6 +10,7 @@ import dev.cairn.Dataset;
 import dev.cairn.ListingTimeoutException;
 import dev.cairn.MissingPartException;
 import dev.cairn.checkpoint.CheckpointStats;
+import dev.cairn.testkit.S3ProxyServer;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -32,11 +33,11 @@ import org.junit.jupiter.api.Test;
 class S3LaggingListingsTest extends EventualStoreTestSupport {
     private static final long DELAY_MS = 2_000;
     private static final String BUCKET = "lagging";
-    private static S3ProxyServer server;
+    private static S3TestServer server;
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = S3ProxyServer.builder().buckets(BUCKET).listingDelay(Duration.ofMillis(DELAY_MS)).start();
+        server = S3TestServer.of(S3ProxyServer.builder().buckets(BUCKET).listingDelay(Duration.ofMillis(DELAY_MS)).start());
     }
 
     @AfterAll
@@ -45,7 +46,7 @@ class S3LaggingListingsTest extends EventualStoreTestSupport {
     }
 
     @Override
-    S3ProxyServer server() {
+    S3TestServer server() {
         return server;
     }
 

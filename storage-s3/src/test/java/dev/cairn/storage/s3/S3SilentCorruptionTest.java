@@ -11,6 +11,7 @@ import dev.cairn.Dataset;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.StorageOutput;
+import dev.cairn.testkit.S3ProxyServer;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.UUID;
@@ -24,14 +25,14 @@ import org.junit.jupiter.api.Test;
  * return zeros. Nothing in the S3 protocol notices; Cairn must, and must name the file.
  */
 class S3SilentCorruptionTest {
-    private static S3ProxyServer partsOnly;
-    private static S3ProxyServer everything;
+    private static S3TestServer partsOnly;
+    private static S3TestServer everything;
 
     @BeforeAll
     static void startServers() throws Exception {
         // Damage confined to the data objects, so that only the parts' CRC32C can tell.
-        partsOnly = S3ProxyServer.builder().buckets("zeros").zeros(key -> key.contains("/part-")).start();
-        everything = S3ProxyServer.builder().buckets("zeros").zeros(key -> true).start();
+        partsOnly = S3TestServer.of(S3ProxyServer.builder().buckets("zeros").zeros(key -> key.contains("/part-")).start());
+        everything = S3TestServer.of(S3ProxyServer.builder().buckets("zeros").zeros(key -> true).start());
     }
 
     @AfterAll
@@ -40,7 +41,7 @@ class S3SilentCorruptionTest {
         everything.close();
     }
 
-    private static CairnContext context(S3ProxyServer server) {
+    private static CairnContext context(S3TestServer server) {
         return CairnContext.builder().parallelism(2).checkpointDir("s3://zeros/run-" + UUID.randomUUID())
                 .options(server.options()).option(S3StorageSettings.CHECKSUM, "md5")
                 .option(S3StorageSettings.LISTING_CONSISTENCY, "strong").build();

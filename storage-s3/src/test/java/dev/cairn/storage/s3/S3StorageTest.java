@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.StorageOutput;
+import dev.cairn.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -38,16 +39,16 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 class S3StorageTest {
     private static final String BUCKET = "unit";
     private static final int MIB = 1 << 20;
-    private static S3ProxyServer server;
-    private static S3ProxyServer open;
+    private static S3TestServer server;
+    private static S3TestServer open;
     private static FaultProxy proxy;
 
     private String base;
 
     @BeforeAll
     static void start() throws Exception {
-        server = S3ProxyServer.start(BUCKET);
-        open = S3ProxyServer.builder().buckets(BUCKET).anonymous().start();
+        server = S3TestServer.start(BUCKET);
+        open = S3TestServer.of(S3ProxyServer.builder().buckets(BUCKET).anonymous().start());
         proxy = new FaultProxy(open.endpoint());
     }
 
@@ -254,7 +255,7 @@ class S3StorageTest {
 
     @Test
     void aWrongSecretKeyIsReportedAsSuch() throws Exception {
-        try (S3Storage storage = new S3Storage(settings().credentials(S3ProxyServer.ACCESS_KEY, "wrong").build())) {
+        try (S3Storage storage = new S3Storage(settings().credentials(server.accessKey(), "wrong").build())) {
             S3AccessDeniedException e = assertThrows(S3AccessDeniedException.class, () -> storage.list(URI.create(base)));
             assertEquals(403, e.statusCode());
             assertEquals("SignatureDoesNotMatch", e.errorCode());

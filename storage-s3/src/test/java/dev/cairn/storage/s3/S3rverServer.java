@@ -2,7 +2,7 @@ package dev.cairn.storage.s3;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.cairn.storage.ListingConsistency;
+import dev.cairn.testkit.TestTls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,9 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -144,23 +142,18 @@ final class S3rverServer implements S3TestServer {
     }
 
     @Override
-    public Map<String, String> options() {
-        Map<String, String> o = new HashMap<>();
-        o.put(S3StorageSettings.ENDPOINT, endpoint.toString());
-        o.put(S3StorageSettings.REGION, "us-east-1");
-        o.put(S3StorageSettings.PATH_STYLE_ACCESS, "true");
-        o.put(S3StorageSettings.ACCESS_KEY, ACCESS_KEY);
-        o.put(S3StorageSettings.SECRET_KEY, SECRET_KEY);
-        if (caBundle != null) {
-            o.put(S3StorageSettings.CA_BUNDLE, caBundle.toString());
-        }
-        return o;
+    public String accessKey() {
+        return ACCESS_KEY;
     }
 
     @Override
-    public S3StorageSettings.Builder settings() {
-        return S3StorageSettings.builder().endpoint(endpoint).region("us-east-1").pathStyleAccess(true)
-                .credentials(ACCESS_KEY, SECRET_KEY).listingConsistency(ListingConsistency.STRONG).caBundle(caBundle);
+    public String secretKey() {
+        return SECRET_KEY;
+    }
+
+    @Override
+    public Path caBundle() {
+        return caBundle;
     }
 
     /** s3rver keeps each object in a file {@code <dir>/<bucket>/<key>._S3rver_object}. */

@@ -1,10 +1,11 @@
-package dev.cairn.storage.s3;
+package dev.cairn.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.domain.Blob;
 import org.jclouds.blobstore.domain.MultipartPart;
@@ -13,26 +14,38 @@ import org.jclouds.blobstore.domain.PageSet;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.domain.StorageType;
 import org.jclouds.blobstore.domain.internal.PageSetImpl;
+import org.jclouds.blobstore.options.CopyOptions;
 import org.jclouds.blobstore.options.ListContainerOptions;
 import org.jclouds.blobstore.options.PutOptions;
 import org.jclouds.blobstore.util.ForwardingBlobStore;
 
 /**
- * A blob store whose listings leave out each object for a while after it was written, while GET
- * and HEAD see it at once: how AWS S3 behaved before December 2020 (read-after-write for new
- * objects, eventually consistent listings), and the failure Spark's checkpoint hit.
+ * A blob store that keeps each write of a chosen key out of its listings for a while. A write is a
+ * PUT, the completion of a multipart upload, or a copy (S3A publishes a file by copying its
+ * temporary object). Directory markers, and objects whose key the predicate refuses, list at once.
+ * Subclasses decide whether reads see a pending object.
  */
-final class LaggingListings extends ForwardingBlobStore {
-    private final Map<String, Long> listedFrom = new ConcurrentHashMap<>();
+abstract class DelayedVisibility extends ForwardingBlobStore {
+    private final Map<String, Long> pendingUntil = new ConcurrentHashMap<>();
+    private final Predicate<String> keys;
     private final long delayNanos;
 
-    LaggingListings(BlobStore delegate, Duration delay) {
+    DelayedVisibility(BlobStore delegate, Predicate<String> keys, Duration delay) {
         super(delegate);
+        this.keys = keys;
         this.delayNanos = delay.toNanos();
     }
 
+    /** Whether the last write of {@code container/name} is still within its delay. */
+    final boolean pending(String container, String name) {
+        Long until = pendingUntil.get(container + "/" + name);
+        return until != null && until - System.nanoTime() > 0;
+    }
+
     private void written(String container, String name) {
-        listedFrom.put(container + "/" + name, System.nanoTime() + delayNanos);
+        if (keys.test(name)) {
+            pendingUntil.put(container + "/" + name, System.nanoTime() + delayNanos);
+        }
     }
 
     @Override
@@ -54,13 +67,20 @@ final class LaggingListings extends ForwardingBlobStore {
     }
 
     @Override
+    public String copyBlob(String fromContainer, String fromName, String toContainer, String toName, CopyOptions options) {
+        written(toContainer, toName);
+        return super.copyBlob(fromContainer, fromName, toContainer, toName, options);
+    }
+
+    @Override
     public PageSet<? extends StorageMetadata> list(String container, ListContainerOptions options) {
         PageSet<? extends StorageMetadata> page = super.list(container, options);
-        long now = System.nanoTime();
+        if (pendingUntil.isEmpty()) {
+            return page;
+        }
         List<StorageMetadata> shown = new ArrayList<>();
         for (StorageMetadata m : page) {
-            Long from = listedFrom.get(container + "/" + m.getName());
-            if (m.getType() != StorageType.BLOB || from == null || from - now <= 0) {
+            if (m.getType() != StorageType.BLOB || !pending(container, m.getName())) {
                 shown.add(m);
             }
         }

@@ -1,4 +1,4 @@
-package dev.cairn.storage.s3;
+package dev.cairn.testkit;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
  * A self-signed certificate for 127.0.0.1, made once per build with the JDK's {@code keytool} (no
  * key material is checked in): a PKCS12 key store for servers in this JVM (S3Proxy's Jetty), the
  * same key and certificate as PEM files for servers in other processes (s3rver), and the
- * certificate as the CA bundle the client trusts ({@code cairn.s3.ca-bundle}).
+ * certificate as the CA bundle the client trusts ({@code cairn.s3.ca-bundle}). The files live in
+ * {@code target/test-tls} of the working directory (the module under test).
  */
-final class TestTls {
-    static final String PASSWORD = "cairn-test";
+public final class TestTls {
+    /** The password of the key store and of the key in it. */
+    public static final String PASSWORD = "cairn-test";
     private static final String ALIAS = "server";
     private static TestTls instance;
 
@@ -35,7 +37,7 @@ final class TestTls {
     }
 
     /** The build's certificate, made on first use. */
-    static synchronized TestTls get() throws Exception {
+    public static synchronized TestTls get() throws Exception {
         if (instance == null) {
             TestTls tls = new TestTls(Files.createDirectories(Path.of("target", "test-tls")).toAbsolutePath());
             if (!Files.exists(tls.privateKeyPem)) {
@@ -75,17 +77,17 @@ final class TestTls {
     }
 
     /** PKCS12 key store holding the server's key and certificate, password {@link #PASSWORD}. */
-    Path keyStore() {
+    public Path keyStore() {
         return keyStore;
     }
 
     /** The certificate, PEM: what clients trust. */
-    Path certificatePem() {
+    public Path certificatePem() {
         return certificatePem;
     }
 
     /** The private key, PKCS#8 PEM. */
-    Path privateKeyPem() {
+    public Path privateKeyPem() {
         return privateKeyPem;
     }
 }
