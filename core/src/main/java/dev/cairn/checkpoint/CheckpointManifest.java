@@ -134,7 +134,22 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
     /** The manifest as pretty-printed UTF-8 JSON. */
     public byte[] toJson() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writeJson(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write manifest JSON to memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes the manifest as pretty-printed UTF-8 JSON to {@code out}, part by part, without
+     * building it in memory first (a manifest of 100,000 parts is about 11 MB of JSON). Leaves
+     * {@code out} open.
+     */
+    public void writeJson(java.io.OutputStream out) throws IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeNumberField("formatVersion", formatVersion);
@@ -171,10 +186,7 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
             }
             g.writeEndArray();
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write manifest JSON to memory", e);
         }
-        return out.toByteArray();
     }
 
     /** Thrown by {@link #parse} with a message that says what is wrong; callers add the location. */
@@ -200,8 +212,76 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
      *                         message says expected and found
      */
     public static CheckpointManifest parse(byte[] json) throws FormatException {
+        try {
+            return parse(JSON.createParser(json));
+        } catch (IOException e) {
+            throw new FormatException("expected valid JSON, found " + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * Parses a manifest as it streams in, without holding its text: memory grows with the parts
+     * (about 100 bytes each), not with the JSON. Leaves {@code in} open.
+     *
+     * @throws FormatException when the bytes are not a manifest this version can read
+     * @throws IOException     when reading {@code in} fails (a store or network failure, never
+     *                         reported as a malformed manifest)
+     */
+    public static CheckpointManifest parse(java.io.InputStream in) throws FormatException, IOException {
+        try {
+            JsonParser parser;
+            try {
+                parser = JSON.createParser(new SourceStream(in)); // reads the first bytes to learn the encoding
+            } catch (SourceFailure e) {
+                throw e;
+            } catch (IOException e) {
+                throw new FormatException("expected valid JSON, found " + e.getMessage(), false, e);
+            }
+            parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+            return parse(parser);
+        } catch (SourceFailure e) {
+            throw e.failure;
+        }
+    }
+
+    /** A failing read of the stream under the parser, told apart from the parser's own complaints about the JSON. */
+    private static final class SourceFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final IOException failure;
+
+        SourceFailure(IOException failure) {
+            super(failure);
+            this.failure = failure;
+        }
+    }
+
+    private static final class SourceStream extends java.io.FilterInputStream {
+        SourceStream(java.io.InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw new SourceFailure(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw new SourceFailure(e);
+            }
+        }
+    }
+
+    private static CheckpointManifest parse(JsonParser parser) throws FormatException, IOException {
         Map<String, Object> fields = new LinkedHashMap<>();
-        try (JsonParser p = JSON.createParser(json)) {
+        try (JsonParser p = parser) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new FormatException("expected a JSON object, found " + p.currentToken(), false, null);
             }
@@ -227,6 +307,8 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
                         }
                 }
             }
+        } catch (SourceFailure e) {
+            throw e; // the store's, not the JSON's: the caller retries or reports it as a read failure
         } catch (IOException e) {
             throw new FormatException("expected valid JSON, found " + e.getMessage(), false, e);
         }

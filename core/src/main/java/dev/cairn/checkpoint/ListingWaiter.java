@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * reliable checkpoint lacked on S3: it listed once and failed with "different number of
  * partitions" whenever the listing lagged.
  *
+ * <p>Requests: the first listing is the whole directory (on S3, one request per 1,000 keys: 11
+ * for 10,000 parts and the manifest). A file listed once at its size stays counted, and every
+ * later listing covers only the stretches where files were still missing
+ * ({@link Storage#listRange}), so a poll for the last parts of a large checkpoint costs a request
+ * or two, not the whole directory again.
+ *
  * <p>A size that is wrong and stays the same over several listings for {@link #STABLE_WRONG_SIZE}
  * is not a slow listing (Cairn never overwrites a part, so there is no older version to lag
  * behind): the wait fails at once with a {@link CorruptPartException} that says so, instead of
@@ -106,11 +112,17 @@ final class ListingWaiter {
         int listings = 0;
         Map<String, Long> lastWrongSize = new HashMap<>();
         Map<String, long[]> wrongSince = new HashMap<>(); // name -> {first nanos it was seen at this size, listings}
+        List<String> order = new ArrayList<>(expected.keySet());
+        order.sort(null);
+        Map<String, Long> confirmed = new HashMap<>(); // listed at the expected size by an earlier listing
+        TreeSet<String> unexpectedSeen = new TreeSet<>();
+        List<String[]> ranges = null; // null: list the whole directory
         while (true) {
-            List<FileStatus> listing = list(storage, directory, dataset, verb);
+            List<FileStatus> listing = ranges == null ? list(storage, directory, dataset, verb)
+                    : listRanges(storage, directory, ranges, dataset, verb);
             listings++;
-            Map<String, Long> seen = new HashMap<>();
-            List<String> unexpected = new ArrayList<>();
+            // A file once listed at its size stays counted: later polls list only where files were missing.
+            Map<String, Long> seen = new HashMap<>(confirmed);
             for (FileStatus f : listing) {
                 String name = f.name();
                 if (f.directory()) {
@@ -119,9 +131,10 @@ final class ListingWaiter {
                 if (expected.containsKey(name)) {
                     seen.put(name, f.length());
                 } else if (!ignored.contains(name)) {
-                    unexpected.add(name);
+                    unexpectedSeen.add(name);
                 }
             }
+            List<String> unexpected = new ArrayList<>(unexpectedSeen);
             // Parts first: they are what a reader needs and what messages should lead with.
             TreeSet<String> missing = new TreeSet<>(java.util.Comparator.comparing((String n) -> !n.startsWith("part-"))
                     .thenComparing(java.util.Comparator.naturalOrder()));
@@ -144,7 +157,6 @@ final class ListingWaiter {
                     LOG.info("Listing of {} showed all {} expected files after {} listings and {} ms", directory, expected.size(),
                             listings, waited.toMillis());
                 }
-                unexpected.sort(null);
                 return new Result(listings, waited, unexpected);
             }
             if (!eventual) {
@@ -176,7 +188,70 @@ final class ListingWaiter {
                         + " (interrupted while waiting for a consistent listing)", e);
             }
             delayNanos = Math.min(delayNanos * 2, maxDelay.toNanos());
+            for (Map.Entry<String, Long> e : seen.entrySet()) {
+                long want = expected.get(e.getKey());
+                if (want < 0 || want == e.getValue()) {
+                    confirmed.put(e.getKey(), e.getValue());
+                } else {
+                    confirmed.remove(e.getKey()); // listed again at another size: judged again
+                }
+            }
+            ranges = missingRanges(order, confirmed);
         }
+    }
+
+    /** Names apart by more than this many expected files are listed again in separate ranges (S3 lists 1,000 keys a page). */
+    static final int RANGE_GAP = 1000;
+
+    /**
+     * The stretches of the directory to list again: runs of not yet confirmed names in sorted
+     * order, each as {start-after (null: from the first), through}, a run ending where the next
+     * missing name is more than {@link #RANGE_GAP} names further on.
+     */
+    static List<String[]> missingRanges(List<String> order, Map<String, Long> confirmed) {
+        List<String[]> ranges = new ArrayList<>();
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < order.size(); i++) {
+            if (confirmed.containsKey(order.get(i))) {
+                continue;
+            }
+            if (first >= 0 && i - last > RANGE_GAP) {
+                ranges.add(new String[] {first == 0 ? null : order.get(first - 1), order.get(last)});
+                first = -1;
+            }
+            if (first < 0) {
+                first = i;
+            }
+            last = i;
+        }
+        if (first >= 0) {
+            ranges.add(new String[] {first == 0 ? null : order.get(first - 1), order.get(last)});
+        }
+        return ranges;
+    }
+
+    private static List<FileStatus> listRanges(Storage storage, URI directory, List<String[]> ranges, String dataset, String verb) {
+        List<FileStatus> out = new ArrayList<>();
+        for (String[] r : ranges) {
+            IOException last = null;
+            boolean done = false;
+            for (int attempt = 0; attempt < Retries.ATTEMPTS && !done; attempt++) {
+                try {
+                    out.addAll(storage.listRange(directory, r[0], r[1]));
+                    done = true;
+                } catch (IOException e) {
+                    last = e;
+                    Retries.pause(attempt, dataset, directory, verb);
+                }
+            }
+            if (!done) {
+                throw new CheckpointIOException(verb, dataset, directory, null, "expected to list the checkpoint directory from "
+                        + (r[0] == null ? "its first file" : "after " + r[0]) + " through " + r[1] + ", found an error "
+                        + Retries.ATTEMPTS + " times: " + last, last);
+            }
+        }
+        return out;
     }
 
     /** Lists once, retrying a failing listing a few times: a listing error is the store's, never the data's. */

@@ -434,9 +434,25 @@ public final class S3Storage implements Storage {
      */
     @Override
     public List<FileStatus> list(URI directory) throws IOException {
+        return listPages(directory, null, null);
+    }
+
+    /**
+     * As {@link #list}, from the key after {@code startAfter} ({@code ListObjectsV2}'s
+     * {@code start-after}), and no more pages once one reaches {@code through}: a poll for the
+     * last 5 of 10,000 parts costs one request instead of ten.
+     */
+    @Override
+    public List<FileStatus> listRange(URI directory, String startAfter, String through) throws IOException {
+        return listPages(directory, startAfter, through);
+    }
+
+    private List<FileStatus> listPages(URI directory, String startAfter, String through) throws IOException {
         return operation(() -> {
             S3Location loc = S3Location.parse(directory, "list");
             String prefix = loc.directoryPrefix();
+            String start = startAfter == null ? null : prefix + startAfter;
+            String last = through == null ? null : prefix + through;
             List<FileStatus> out = new ArrayList<>();
             String token = null;
             do {
@@ -444,11 +460,13 @@ public final class S3Storage implements Storage {
                 try {
                     String t = token;
                     page = call("ListObjectsV2", c -> c.listObjectsV2(ListObjectsV2Request.builder().bucket(loc.bucket()).prefix(prefix)
-                            .delimiter("/").maxKeys(settings.listPageSize()).continuationToken(t).build()));
+                            .delimiter("/").maxKeys(settings.listPageSize()).startAfter(start).continuationToken(t).build()));
                 } catch (SdkException e) {
                     throw S3Errors.translate("list", loc, "a listing of the keys under '" + prefix + "'", e);
                 }
+                String greatest = null;
                 for (S3Object o : page.contents()) {
+                    greatest = greatest == null || o.key().compareTo(greatest) > 0 ? o.key() : greatest;
                     if (o.key().equals(prefix)) {
                         continue;
                     }
@@ -456,10 +474,12 @@ public final class S3Storage implements Storage {
                             o.lastModified() == null ? Instant.EPOCH : o.lastModified()));
                 }
                 for (CommonPrefix p : page.commonPrefixes()) {
+                    greatest = greatest == null || p.prefix().compareTo(greatest) > 0 ? p.prefix() : greatest;
                     String dir = p.prefix().endsWith("/") ? p.prefix().substring(0, p.prefix().length() - 1) : p.prefix();
                     out.add(new FileStatus(S3Location.toUri(loc.bucket(), dir), 0, true, Instant.EPOCH));
                 }
-                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+                boolean reached = last != null && greatest != null && greatest.compareTo(last) >= 0;
+                token = Boolean.TRUE.equals(page.isTruncated()) && !reached ? page.nextContinuationToken() : null;
             } while (token != null);
             return out;
         });
