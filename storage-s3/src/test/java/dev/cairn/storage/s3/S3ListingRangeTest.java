@@ -9,6 +9,7 @@ import dev.cairn.config.CairnOptions;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.StorageRegistry;
+import dev.cairn.testkit.S3ProxyServer;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,7 @@ class S3ListingRangeTest {
         server = S3ProxyServer.builder().buckets(BUCKET).anonymous()
                 .hide(key -> key.startsWith("late/") && (key.endsWith("part-00998") || key.endsWith("part-00999")), LATE).start();
         proxy = new FaultProxy(server.endpoint());
-        storage = new S3Storage(server.settings().endpoint(proxy.endpoint()).listingConsistency(ListingConsistency.EVENTUAL)
+        storage = new S3Storage(S3TestServer.of(server).settings().endpoint(proxy.endpoint()).listingConsistency(ListingConsistency.EVENTUAL)
                 .listPageSize(PAGE).probe(false).build());
         // Opened once here: the first open loads the SDK's, Jackson's and Kryo's classes, seconds on a busy machine, not to be spent in LATE.
         CheckpointReader.open(StorageRegistry.of("s3", storage), writeCheckpoint("range"), CairnOptions.empty());

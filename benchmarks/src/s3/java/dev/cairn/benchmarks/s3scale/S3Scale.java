@@ -7,6 +7,8 @@ import dev.cairn.benchmarks.charts.Charts;
 import dev.cairn.checkpoint.CheckpointListener;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.CheckpointStats;
+import dev.cairn.testkit.LatencyFront;
+import dev.cairn.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 
 /**
  * S3 at scale (issue 15, item 4): checkpoints and reloads a dataset of many small partitions on
@@ -48,7 +44,7 @@ import org.jclouds.blobstore.BlobStoreContext;
  * --out docs/benchmarks}. Appends one row to {@code s3scale.csv} in {@code --out}, draws
  * {@code s3scale.png}, and prints a Markdown table.
  *
- * <p>Run with {@code mvn -B -o -q -pl benchmarks -am -DskipTests -P s3scale verify
+ * <p>Run with {@code mvn -B -q -pl benchmarks -am -DskipTests -P s3,s3scale verify
  * -Ds3scale.args="--partitions 10000 --concurrency 8"}.
  */
 public final class S3Scale {
@@ -84,23 +80,11 @@ public final class S3Scale {
         String loadBefore = loadAverage();
         System.out.printf(Locale.ROOT, "s3scale: %d partitions x %d records, concurrency %d, latency %d ms; load %s%n", partitions,
                 perPart, concurrency, latency, loadBefore);
-        BlobStoreContext blobs = ContextBuilder.newBuilder("transient").credentials("bench", "bench-secret")
-                .build(BlobStoreContext.class);
-        S3Proxy s3proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).awsAuthentication(AuthenticationType.NONE, "bench",
-                "bench-secret").endpoint(URI.create("http://127.0.0.1:0")).build();
-        s3proxy.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!AbstractLifeCycle.STARTED.equals(s3proxy.getState())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("S3Proxy did not start within 30 s: " + s3proxy.getState());
-            }
-            Thread.sleep(5); // S3Proxy offers no start callback
-        }
-        blobs.getBlobStore().createContainerInLocation(null, BUCKET);
+        S3ProxyServer s3proxy = S3ProxyServer.builder().anonymous().buckets(BUCKET).start();
         List<Phase> phases = new ArrayList<>();
         long manifestBytes;
         Map<LatencyFront.Kind, Double> backend;
-        try (LatencyFront front = new LatencyFront(URI.create("http://127.0.0.1:" + s3proxy.getPort()), latency)) {
+        try (s3proxy; LatencyFront front = new LatencyFront(s3proxy.endpoint(), latency)) {
             Map<String, String> options = new LinkedHashMap<>();
             options.put("cairn.s3.endpoint", front.endpoint().toString());
             options.put("cairn.s3.region", "us-east-1");
@@ -166,7 +150,7 @@ public final class S3Scale {
                     cpu[2] - cpu[1]));
             phases.add(new Phase("checkpoint (all)", eagerMillis, minus(after, before), Math.max(peakWrite.get(), peakVerify),
                     cpuAfter - cpuBefore));
-            manifestBytes = blobs.getBlobStore().blobMetadata(BUCKET, location.getPath().substring(1) + "/_manifest.json").getSize();
+            manifestBytes = s3proxy.blobStore().blobMetadata(BUCKET, location.getPath().substring(1) + "/_manifest.json").getSize();
 
             try (CairnContext ctx = CairnContext.builder().appName("s3scale-reader").parallelism(concurrency).options(options).build()) {
                 Map<LatencyFront.Kind, Long> c0 = front.counts();
@@ -192,9 +176,6 @@ public final class S3Scale {
                 phases.add(new Phase("reload (all)", (t2 - t0) / 1_000_000, minus(c2, c0), Math.max(peakOpen, front.peakInFlight()),
                         u2 - u0));
             }
-        } finally {
-            s3proxy.stop();
-            blobs.close();
         }
         String loadAfter = loadAverage();
         report(phases, partitions, perPart, concurrency, latency, manifestBytes, loadBefore, loadAfter, out);

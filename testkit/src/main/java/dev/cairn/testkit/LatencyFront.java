@@ -1,4 +1,4 @@
-package dev.cairn.benchmarks.s3scale;
+package dev.cairn.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The server behind must accept any signature (S3Proxy with authentication {@code none}): the
  * client signs for the front's host.
  */
-final class LatencyFront implements AutoCloseable {
+public final class LatencyFront implements AutoCloseable {
     /** What a request does, as far as the counts go. */
-    enum Kind {
+    public enum Kind {
         LIST, GET, HEAD, PUT, UPLOAD_PART, POST, DELETE, OTHER
     }
 
@@ -50,7 +50,7 @@ final class LatencyFront implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
 
-    LatencyFront(URI backend, long latencyMillis) throws IOException {
+    public LatencyFront(URI backend, long latencyMillis) throws IOException {
         this.backend = backend;
         this.latencyMillis = latencyMillis;
         for (Kind k : Kind.values()) {
@@ -69,19 +69,19 @@ final class LatencyFront implements AutoCloseable {
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** The counts so far, by kind. */
-    Map<Kind, Long> counts() {
+    public Map<Kind, Long> counts() {
         Map<Kind, Long> out = new EnumMap<>(Kind.class);
         counts.forEach((k, v) -> out.put(k, v.sum()));
         return out;
     }
 
     /** Mean time the server behind took per request of each kind so far, in ms (forwarding and answering included). */
-    Map<Kind, Double> backendMillisPerRequest() {
+    public Map<Kind, Double> backendMillisPerRequest() {
         Map<Kind, Double> out = new EnumMap<>(Kind.class);
         for (Kind k : Kind.values()) {
             long n = counts.get(k).sum();
@@ -93,11 +93,11 @@ final class LatencyFront implements AutoCloseable {
     }
 
     /** The most requests held or forwarded at once so far; {@link #resetPeak()} starts again. */
-    int peakInFlight() {
+    public int peakInFlight() {
         return peakInFlight.get();
     }
 
-    void resetPeak() {
+    public void resetPeak() {
         peakInFlight.set(inFlight.get());
     }
 

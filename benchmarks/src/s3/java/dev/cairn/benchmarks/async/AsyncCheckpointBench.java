@@ -33,7 +33,7 @@ import java.util.Map;
  * {@code none}; the total includes waiting for the last background checkpoint to commit.
  *
  * <pre>
- * mvn -B -pl benchmarks -am -DskipTests -P async verify -Dasync.args="--runs 5"
+ * mvn -B -pl benchmarks -am -DskipTests -P s3,async verify -Dasync.args="--runs 5"
  * </pre>
  */
 public final class AsyncCheckpointBench {
