@@ -257,6 +257,7 @@ public final class SideBySide {
             if (cp2 != null) {
                 timeTargets(" (Cairn " + patchedLabel + ")", cp2, sk);
             }
+            cpuTable(med);
             boolean exact = results.get("cairn-kryo").stream().allMatch(r -> Long.parseLong(r.get("mapCalls")) == records);
             target("map calls exactly 1 per record", String.format(Locale.ROOT, "%,.0f calls for %,d records (Spark: %,.0f)",
                     ck.get("mapCalls"), records, sk.get("mapCalls")), exact);
@@ -275,6 +276,10 @@ public final class SideBySide {
         }
 
         javaTargets(med);
+        if (cpuNote != null) {
+            report.append(cpuNote);
+            cpuNote = null;
+        }
 
         // ---- physical limit
         report.append("\n### Physical limit: the same bytes through a plain FileChannel (2 threads, 8 files, one direct buffer per thread)\n\n");
@@ -381,6 +386,35 @@ public final class SideBySide {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Not a target, a cross-check for shared machines: the CPU time each action used (the whole
+     * child process, all threads), whose ratios move far less with other users' load than wall
+     * times do. Printed after the target rows it accompanies, as its own table.
+     */
+    private void cpuTable(Map<String, Map<String, Double>> med) {
+        Map<String, Double> sk = med.get("spark-kryo");
+        if (sk == null || !sk.containsKey("checkpointCpuMs")) {
+            return;
+        }
+        StringBuilder t = new StringBuilder("\nCPU time of the actions (process CPU, all threads; medians), against Spark-Kryo:\n\n"
+                + "| variant | checkpoint + count CPU (ms) | ratio | re-read CPU (ms) | ratio |\n|---|--:|--:|--:|--:|\n");
+        for (String v : List.of("cairn-kryo", "cairn-kryo-proto", "spark-kryo", "cairn-java", "cairn-java-proto", "spark-java")) {
+            Map<String, Double> m = med.get(v);
+            if (m == null || !m.containsKey("checkpointCpuMs")) {
+                continue;
+            }
+            Map<String, Double> base = v.contains("java") ? med.get("spark-java") : sk;
+            boolean ratio = base != null && base.containsKey("checkpointCpuMs");
+            t.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.0f | %s |%n", v, m.get("checkpointCpuMs"),
+                    ratio ? String.format(Locale.ROOT, "%.3f", m.get("checkpointCpuMs") / base.get("checkpointCpuMs")) : "",
+                    m.get("rereadCpuMs"), ratio ? String.format(Locale.ROOT, "%.3f", m.get("rereadCpuMs") / base.get("rereadCpuMs")) : ""));
+        }
+        cpuNote = t.toString();
+    }
+
+    /** The CPU table of the side-by-side section, appended after its target rows. */
+    private String cpuNote;
 
     /** {@code v} with extra arguments for its child. */
     private static Variant withArgs(Variant v, String... extra) {
