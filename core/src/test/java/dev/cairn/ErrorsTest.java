@@ -119,7 +119,7 @@ class ErrorsTest {
         assertMessage(() -> CairnContext.builder().option("cairn.checkpoint.compression", "snappy").build(), "snappy", "lz4");
         assertMessage(() -> CairnContext.builder().option("cairn.checkpoint.listing.timeout", "soon").build(),
                 "cairn.checkpoint.listing.timeout", "duration");
-        assertMessage(() -> CairnContext.builder().option("cairn.checkpoint.verify", "maybe").build(), "checksum or size");
+        assertMessage(() -> CairnContext.builder().option("cairn.checkpoint.verify", "maybe").build(), "auto, checksum or size");
         assertMessage(() -> CairnContext.builder().option("cairn.serializer", "protobuf").build(), "protobuf");
         assertMessage(() -> CairnContext.builder().checkpointDir("gopher://host/ckpt").build(), "gopher", "memory");
     }

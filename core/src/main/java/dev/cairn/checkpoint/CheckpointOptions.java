@@ -14,8 +14,12 @@ import java.util.Set;
  *   <tr><td>{@value #LISTING_TIMEOUT}</td><td>{@code 60s}</td><td>how long a reader waits for a consistent listing</td></tr>
  *   <tr><td>{@value #LISTING_INITIAL_DELAY}</td><td>{@code 50ms}</td><td>first delay between listings</td></tr>
  *   <tr><td>{@value #LISTING_MAX_DELAY}</td><td>{@code 2s}</td><td>longest delay between listings</td></tr>
- *   <tr><td>{@value #VERIFY}</td><td>{@code checksum}</td><td>after a commit: {@code checksum} re-reads every part's
- *       bytes and checks length and CRC32C; {@code size} checks the listed sizes only</td></tr>
+ *   <tr><td>{@value #VERIFY}</td><td>{@code auto}</td><td>after a commit: {@code checksum} re-reads every part's
+ *       bytes and checks length and CRC32C; {@code size} checks that every part is listed at its length and reads
+ *       the manifest back; {@code auto} is {@code checksum} where the storage says a read may come from another copy
+ *       than the writer's ({@link dev.cairn.storage.Storage#readsBackFromWriterCache()} false: S3, HDFS) and
+ *       {@code size} where it comes from the writer's own cache ({@code file://}, {@code memory://}). Every later
+ *       read checks each block's CRC32C before decoding it, whatever the value</td></tr>
  * </table>
  */
 public final class CheckpointOptions {
@@ -29,7 +33,7 @@ public final class CheckpointOptions {
     public static final String LISTING_INITIAL_DELAY = "cairn.checkpoint.listing.initial-delay";
     /** Option key: the longest delay between two listings. */
     public static final String LISTING_MAX_DELAY = "cairn.checkpoint.listing.max-delay";
-    /** Option key: what the writer checks after its commit, {@code checksum} or {@code size}. */
+    /** Option key: what the writer checks after its commit, {@code auto}, {@code checksum} or {@code size}. */
     public static final String VERIFY = "cairn.checkpoint.verify";
 
     private CheckpointOptions() {

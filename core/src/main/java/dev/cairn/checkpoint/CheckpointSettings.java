@@ -11,23 +11,49 @@ import java.util.Locale;
  *
  * @param compression     compression of new part files
  * @param waiter          listing waits
- * @param verifyChecksums whether the post-commit verification re-reads every part's bytes
+ * @param verify          what the post-commit verification checks
  */
-record CheckpointSettings(Compression compression, ListingWaiter waiter, boolean verifyChecksums) {
+record CheckpointSettings(Compression compression, ListingWaiter waiter, Verify verify) {
+
+    /** The values of {@link CheckpointOptions#VERIFY}. */
+    enum Verify {
+        /** {@link #CHECKSUM} where a read-back can reach another copy than the writer's, else {@link #SIZE}. */
+        AUTO,
+        /** Re-read every part's bytes: length and CRC32C. */
+        CHECKSUM,
+        /** Every part listed at its length, and the manifest read back. */
+        SIZE;
+
+        /** Whether to re-read every part's bytes on {@code storage}. */
+        boolean rereadsOn(dev.cairn.storage.Storage storage) {
+            return this == CHECKSUM || (this == AUTO && !storage.readsBackFromWriterCache());
+        }
+    }
 
     /** Parses the options, failing on the first invalid value. */
     static CheckpointSettings from(CairnOptions options) {
         Compression compression = Compression.fromId(options.getString(CheckpointOptions.COMPRESSION, "none"));
         compression.requireAvailable(); // at build time, not at the first checkpoint an hour into a job
-        String verify = options.getString(CheckpointOptions.VERIFY, "checksum").trim().toLowerCase(Locale.ROOT);
-        if (!verify.equals("checksum") && !verify.equals("size")) {
-            throw new CairnException("Cannot read option " + CheckpointOptions.VERIFY + ": '" + verify
-                    + "' (expected checksum or size, found '" + verify + "')");
+        String verifyValue = options.getString(CheckpointOptions.VERIFY, "auto").trim().toLowerCase(Locale.ROOT);
+        Verify verify;
+        switch (verifyValue) {
+            case "auto":
+                verify = Verify.AUTO;
+                break;
+            case "checksum":
+                verify = Verify.CHECKSUM;
+                break;
+            case "size":
+                verify = Verify.SIZE;
+                break;
+            default:
+                throw new CairnException("Cannot read option " + CheckpointOptions.VERIFY + ": '" + verifyValue
+                        + "' (expected auto, checksum or size, found '" + verifyValue + "')");
         }
         ListingWaiter waiter = new ListingWaiter(
                 options.getDuration(CheckpointOptions.LISTING_TIMEOUT, Duration.ofSeconds(60)),
                 options.getDuration(CheckpointOptions.LISTING_INITIAL_DELAY, Duration.ofMillis(50)),
                 options.getDuration(CheckpointOptions.LISTING_MAX_DELAY, Duration.ofSeconds(2)));
-        return new CheckpointSettings(compression, waiter, verify.equals("checksum"));
+        return new CheckpointSettings(compression, waiter, verify);
     }
 }

@@ -170,9 +170,13 @@ public final class CheckpointWriter {
      * Reloads the committed checkpoint as any reader would, and verifies it: waits until the store
      * lists every file the manifest names (the manifest too) at its size, reads the manifest back,
      * checks the partition count against the committed one, and, with
-     * {@code cairn.checkpoint.verify=checksum} (the default), re-reads every part's bytes and
-     * checks length and CRC32C. A failure here leaves the files in place: the checkpoint is
-     * committed, and a later read may succeed once the store shows it.
+     * {@code cairn.checkpoint.verify=checksum}, re-reads every part's bytes and checks length and
+     * CRC32C. The default, {@code auto}, re-reads only where the storage says a read may come from
+     * another copy than the writer's ({@link Storage#readsBackFromWriterCache()} false: S3, HDFS,
+     * stores Cairn does not know); on {@code file://} and {@code memory://} it checks the listed
+     * sizes, as {@code size} does, and every later read checks the CRC32C before it decodes. A
+     * failure here leaves the files in place: the checkpoint is committed, and a later read may
+     * succeed once the store shows it.
      *
      * @return a reader of the checkpoint
      * @throws IllegalStateException before {@link #commit}
@@ -199,7 +203,7 @@ public final class CheckpointWriter {
                     listing.unexpected());
         }
         byte[] partitioner = CheckpointFiles.readPartitioner(storage, location, reloaded, settings.waiter(), spec.dataset());
-        if (settings.verifyChecksums()) {
+        if (settings.verify().rereadsOn(storage)) {
             verifyAll(reloaded);
         }
         return new CheckpointReader(location, reloaded, spec.options(), spec.dataset(), partitioner, listing.listings());

@@ -42,6 +42,21 @@ public interface Storage extends AutoCloseable {
     }
 
     /**
+     * Whether a read of a file that this instance has just committed may be served from the
+     * writer's own copy of the bytes (this machine's page cache for a local or mounted file
+     * system, this JVM's heap for {@code memory://}) rather than from an independent copy (another
+     * server, replica or medium, as on S3 or HDFS). When it may, reading a part back right after
+     * its commit finds the bytes the writer handed over, whose CRC32C the writer has just
+     * computed, and cannot see what the medium later does to them: {@code cairn.checkpoint.verify=auto}
+     * then checks the listed sizes only and leaves the CRC32C to every later read. {@code false}
+     * by default, the safe answer for a store Cairn does not know. Constant for the life of the
+     * instance.
+     */
+    default boolean readsBackFromWriterCache() {
+        return false;
+    }
+
+    /**
      * Opens a committed file for reading from its start.
      *
      * @throws java.nio.file.NoSuchFileException if no committed file has that name

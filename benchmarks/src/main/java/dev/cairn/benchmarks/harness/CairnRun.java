@@ -21,9 +21,11 @@ import java.util.concurrent.atomic.LongAdder;
  * and the run measures the write path).
  *
  * <p>Arguments: {@code --scenario points|blobs --records N --partitions 8 --parallelism 2
- * --serializer kryo|java --compression none|lz4|zstd --fsync true|false --verify checksum|size
- * --dir /tmp/x --warmup N}. With {@code --warmup N > 0} the same pipeline first runs once over N
- * records in another directory (not measured).
+ * --serializer kryo|java --compression none|lz4|zstd --fsync true|false --verify auto|checksum|size
+ * --dir /tmp/x --warmup N --breakdown false}. Without {@code --verify}, Cairn's default applies.
+ * With {@code --warmup N > 0} the same pipeline first runs once over N records in another
+ * directory (not measured). With {@code --breakdown true} it then times the pieces of a
+ * checkpoint on their own (see {@link #breakdown}).
  */
 public final class CairnRun {
     /** Calls of the map function; static so the lambda captures nothing. */
@@ -52,7 +54,6 @@ public final class CairnRun {
                 .parallelism(parallelism)
                 .option("cairn.serializer", args.get("serializer", "kryo"))
                 .option("cairn.checkpoint.compression", args.get("compression", "none"))
-                .option("cairn.checkpoint.verify", args.get("verify", "checksum"))
                 .option("cairn.local.fsync", args.get("fsync", "true"))
                 .checkpointListener(new CheckpointListener() {
                     @Override
@@ -60,6 +61,10 @@ public final class CairnRun {
                         stats.set(s);
                     }
                 });
+        String verify = args.get("verify", null);
+        if (verify != null) { // else Cairn's default
+            builder.option("cairn.checkpoint.verify", verify);
+        }
         try (CairnContext ctx = builder.checkpointDir(dir.toUri().toString()).build()) {
             if (warmup > 0) {
                 Dataset<?> w = pipeline(ctx, scenario, warmup, partitions);
@@ -71,12 +76,15 @@ public final class CairnRun {
             }
             Dataset<?> data = pipeline(ctx, scenario, records, partitions);
             data.checkpoint();
+            long c0 = ChildStats.processCpuNanos();
             long t0 = System.nanoTime();
             long first = data.count();
             long t1 = System.nanoTime();
+            long c1 = ChildStats.processCpuNanos();
             long callsAfterCheckpoint = MAP_CALLS.sum();
             long second = data.count();
             long t2 = System.nanoTime();
+            long c2 = ChildStats.processCpuNanos();
             if (first != records || second != records || !data.isCheckpointed()) {
                 throw new IllegalStateException("expected " + records + " records twice and a checkpoint, found " + first + ", "
                         + second + ", checkpointed=" + data.isCheckpointed());
@@ -84,12 +92,19 @@ public final class CairnRun {
             Path location = Path.of(data.checkpointLocation().orElseThrow());
             long[] bytes = Result.bytesOnDisk(location, "part-");
             CheckpointStats s = stats.get();
-            new Result()
+            Result result = new Result();
+            long callsTotal = MAP_CALLS.sum();
+            if (args.getBoolean("breakdown", false)) {
+                breakdown(ctx, result, scenario, records, partitions, parallelism, args.get("serializer", "kryo"), bytes[0]);
+            }
+            result
                     .put("checkpointMs", Result.millis(t1 - t0))
                     .put("rereadMs", Result.millis(t2 - t1))
+                    .put("checkpointCpuMs", Result.millis(c1 - c0))
+                    .put("rereadCpuMs", Result.millis(c2 - c1))
                     .put("records", first)
                     .put("mapCalls", callsAfterCheckpoint)
-                    .put("mapCallsTotal", MAP_CALLS.sum())
+                    .put("mapCallsTotal", callsTotal)
                     .put("partBytes", bytes[0])
                     .put("diskBytes", bytes[1])
                     .put("files", bytes[2])
@@ -102,6 +117,65 @@ public final class CairnRun {
                     .put("gcCount", ChildStats.gcCount())
                     .print();
         }
+    }
+
+    /**
+     * After the measured actions, in the same JVM: where a checkpoint's time goes, part by part.
+     * {@code computeMs}: the pipeline counted without a checkpoint (records built, nothing
+     * written). {@code serializeMs}: the pipeline's records serialized, each partition to a
+     * stream that discards the bytes (build + serialization, no CRC, no I/O). {@code crcMs}:
+     * CRC32C over as many bytes as the parts hold, split over {@code parallelism} threads, from
+     * a 1 MiB array (the checksum alone).
+     */
+    private static void breakdown(CairnContext ctx, Result result, String scenario, long records, int partitions, int parallelism,
+                                  String serializer, long partBytes) throws Exception {
+        for (int round = 0; round < 2; round++) { // the first round warms these code paths up, as the measured run was
+            long t0 = System.nanoTime();
+            long n = pipeline(ctx, scenario, records, partitions).count();
+            long t1 = System.nanoTime();
+            dev.cairn.serde.Serializer ser = dev.cairn.serde.Serializers.forName(serializer, dev.cairn.config.CairnOptions.of(java.util.Map.of()));
+            long m = pipeline(ctx, scenario, records, partitions).mapPartitions(it -> {
+                long c = 0;
+                try (dev.cairn.serde.RecordOutput out = ser.newOutput(java.io.OutputStream.nullOutputStream())) {
+                    while (it.hasNext()) {
+                        out.write(it.next());
+                        c++;
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return java.util.List.of(c).iterator();
+            }).reduce(Long::sum);
+            long t2 = System.nanoTime();
+            long crcNanos = crc(partBytes, parallelism);
+            if (n != records || m != records) {
+                throw new IllegalStateException("breakdown: expected " + records + " records, found " + n + " and " + m);
+            }
+            result.put("computeMs", Result.millis(t1 - t0)).put("serializeMs", Result.millis(t2 - t1)).put("crcMs", Result.millis(crcNanos));
+        }
+    }
+
+    private static long crc(long bytes, int threads) throws InterruptedException {
+        byte[] buffer = new byte[1 << 20];
+        new java.util.Random(1).nextBytes(buffer);
+        Thread[] workers = new Thread[threads];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < threads; i++) {
+            workers[i] = new Thread(() -> {
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                for (long left = bytes / threads; left > 0; left -= buffer.length) {
+                    crc.update(buffer, 0, (int) Math.min(left, buffer.length));
+                }
+                if (crc.getValue() == 42) {
+                    System.out.print("");
+                }
+            });
+            workers[i].start();
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        return System.nanoTime() - t0;
     }
 
     static Dataset<?> pipeline(CairnContext ctx, String scenario, long records, int partitions) {

@@ -60,12 +60,15 @@ public final class SparkRun {
             }
             JavaRDD<Tuple2<Long, double[]>> data = pipeline(sc, records, partitions);
             data.checkpoint();
+            long c0 = ChildStats.processCpuNanos();
             long t0 = System.nanoTime();
             long first = data.count();
             long t1 = System.nanoTime();
+            long c1 = ChildStats.processCpuNanos();
             long callsAfterCheckpoint = MAP_CALLS.sum();
             long second = data.count();
             long t2 = System.nanoTime();
+            long c2 = ChildStats.processCpuNanos();
             if (first != records || second != records || !data.isCheckpointed()) {
                 throw new IllegalStateException("expected " + records + " records twice and a checkpoint, found " + first + ", "
                         + second + ", checkpointed=" + data.isCheckpointed());
@@ -75,6 +78,8 @@ public final class SparkRun {
             new Result()
                     .put("checkpointMs", Result.millis(t1 - t0))
                     .put("rereadMs", Result.millis(t2 - t1))
+                    .put("checkpointCpuMs", Result.millis(c1 - c0))
+                    .put("rereadCpuMs", Result.millis(c2 - c1))
                     .put("records", first)
                     .put("mapCalls", callsAfterCheckpoint)
                     .put("mapCallsTotal", MAP_CALLS.sum())

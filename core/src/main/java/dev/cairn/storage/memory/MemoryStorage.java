@@ -77,6 +77,12 @@ public final class MemoryStorage implements Storage {
         Volumes.BY_NAME.clear();
     }
 
+    /** {@code true}: a read returns the very bytes the writer handed over, from this JVM's heap. */
+    @Override
+    public boolean readsBackFromWriterCache() {
+        return true;
+    }
+
     /**
      * Opens a committed file. The stream reads the content as it was when opened, even if
      * the file is overwritten or deleted meanwhile.

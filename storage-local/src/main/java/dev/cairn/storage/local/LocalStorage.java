@@ -126,6 +126,15 @@ public final class LocalStorage implements Storage {
         return fsync;
     }
 
+    /**
+     * {@code true}: a file read right after its commit comes from this machine's page cache (on an
+     * NFS, EFS or SMB mount, from the client's cache), not from the disk or the server.
+     */
+    @Override
+    public boolean readsBackFromWriterCache() {
+        return true;
+    }
+
     /** The configured listing consistency; publishing by rename or link. */
     @Override
     public ListingConsistency listing() {

@@ -27,6 +27,7 @@ import dev.cairn.TaskFailedException;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointListener;
 import dev.cairn.checkpoint.CheckpointManifest;
+import dev.cairn.checkpoint.CheckpointOptions;
 import dev.cairn.checkpoint.CheckpointStats;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.Storage;
@@ -57,6 +58,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The checkpoint contract every storage backend must keep, run through Cairn's public API:
@@ -154,6 +156,14 @@ public abstract class CheckpointContractTest {
 
     /** A provider serving the backend's scheme through a fault injector that the test arms. */
     protected final StorageProvider faulty(AtomicReference<FaultInjectingStorage> handle, Duration listingDelay) {
+        return faulty(handle, listingDelay, false);
+    }
+
+    /**
+     * {@link #faulty(AtomicReference, Duration)}; with {@code remote}, the injector reports that
+     * reads may come from another copy than the writer's ({@link FaultInjectingStorage#wrapAsRemote}).
+     */
+    protected final StorageProvider faulty(AtomicReference<FaultInjectingStorage> handle, Duration listingDelay, boolean remote) {
         StorageProvider real = provider();
         return new StorageProvider() {
             @Override
@@ -168,7 +178,8 @@ public abstract class CheckpointContractTest {
 
             @Override
             public Storage open(String scheme, CairnOptions options) {
-                FaultInjectingStorage f = FaultInjectingStorage.wrap(real.open(scheme, options), listingDelay);
+                FaultInjectingStorage f = remote ? FaultInjectingStorage.wrapAsRemote(real.open(scheme, options))
+                        : FaultInjectingStorage.wrap(real.open(scheme, options), listingDelay);
                 handle.set(f);
                 return f;
             }
@@ -845,7 +856,7 @@ public abstract class CheckpointContractTest {
     @EnumSource(value = CheckpointMode.class, names = {"LAZY", "EAGER"})
     void aCheckpointWhoseVerificationFailedCanBeRetried(CheckpointMode mode) {
         AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
-        CairnContext ctx = context(Map.of(), faulty(handle, Duration.ZERO), null);
+        CairnContext ctx = context(Map.of(CheckpointOptions.VERIFY, "checksum"), faulty(handle, Duration.ZERO), null);
         ctx.scanCheckpoints(checkpointDir); // opens the storage so the fault can be armed
         Dataset<Long> ds = numbers(ctx, new AtomicLong());
         handle.get().flipByteOnRead(5, "part-00001"::equals); // the store returns other bytes than were written
@@ -859,6 +870,85 @@ public abstract class CheckpointContractTest {
         assertEquals(RECORDS, (mode == CheckpointMode.EAGER ? ds.checkpoint(CheckpointMode.EAGER) : ds).count());
         assertTrue(ds.isCheckpointed(), "the retry rewrites every part and commits a fresh manifest");
         assertEquals(expectedSum(), context().<Long>readCheckpoint(ds.checkpointLocation().orElseThrow()).reduce(Long::sum));
+    }
+
+    // ------------------------------------------------------------------ cairn.checkpoint.verify
+
+    /**
+     * Checkpoints {@link #numbers} eagerly through a store that alters byte 5 of {@code part-00001}
+     * on every read after the part is published, as a failing disk or a broken proxy would.
+     * Returns the dataset when the checkpoint committed, or the failure.
+     */
+    private Object checkpointThroughAStoreThatAltersPart1(CairnContext ctx, AtomicReference<FaultInjectingStorage> handle) {
+        ctx.scanCheckpoints(checkpointDir); // opens the storage so the fault can be armed
+        Dataset<Long> ds = numbers(ctx, new AtomicLong());
+        handle.get().flipByteOnRead(5, "part-00001"::equals);
+        try {
+            ds.checkpoint(CheckpointMode.EAGER);
+            return ds;
+        } catch (CheckpointException e) {
+            assertFalse(ds.isCheckpointed());
+            return e;
+        }
+    }
+
+    /** The checkpoint failed at its commit-time verification, naming part-00001, and kept the lineage. */
+    private void assertCaughtAtCommit(CairnContext ctx, Object outcome) {
+        CheckpointException e = assertInstanceOf(CheckpointException.class, outcome, "the commit's read-back should catch the bytes");
+        CheckpointException cause = e instanceof CorruptPartException ? e : rootCheckpointCause(e);
+        assertInstanceOf(CorruptPartException.class, cause, e.getMessage());
+        assertEquals("part-00001", cause.file(), e.getMessage());
+        assertTrue(cause.location().toString().startsWith(checkpointDir.toString()), cause.getMessage());
+    }
+
+    /**
+     * The checkpoint committed without reading part-00001 back; its first read fails with a
+     * CorruptPartException naming the part, and no record of the part reaches the action.
+     */
+    private void assertCommittedAndCaughtAtFirstRead(Object outcome) {
+        @SuppressWarnings("unchecked")
+        Dataset<Long> ds = (Dataset<Long>) assertInstanceOf(Dataset.class, outcome, "no read-back expected at the commit");
+        assertTrue(ds.isCheckpointed());
+        URI location = ds.checkpointLocation().orElseThrow();
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        CairnException e = assertThrows(CairnException.class, () -> ds.foreach(seen::add));
+        assertNamed(assertInstanceOf(CorruptPartException.class, rootCheckpointCause(e)), location, "part-00001");
+        long perPart = RECORDS / PARTITIONS;
+        assertTrue(seen.stream().noneMatch(x -> x >= perPart * 3 && x < 2 * perPart * 3),
+                "records of the altered part reached foreach: " + seen.stream().filter(x -> x >= perPart * 3 && x < 2 * perPart * 3).count());
+    }
+
+    @Test
+    void verifyChecksumReReadsEveryPartAtTheCommitAndCatchesBytesTheStoreAltered() {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        CairnContext ctx = context(Map.of(CheckpointOptions.VERIFY, "checksum"), faulty(handle, Duration.ZERO), null);
+        assertCaughtAtCommit(ctx, checkpointThroughAStoreThatAltersPart1(ctx, handle));
+    }
+
+    @Test
+    void verifySizeCommitsWithoutReReadingAndTheFirstReadOfAnAlteredPartFailsHandingOutNothingOfIt() {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        CairnContext ctx = context(Map.of(CheckpointOptions.VERIFY, "size"), faulty(handle, Duration.ZERO), null);
+        assertCommittedAndCaughtAtFirstRead(checkpointThroughAStoreThatAltersPart1(ctx, handle));
+    }
+
+    /**
+     * The default, {@code auto}: on a store whose reads may come from the writer's own cache it
+     * does not re-read (the read-back would see the writer's bytes), elsewhere it is {@code checksum}.
+     * {@code remote} makes any backend report reads from another copy, as S3 and HDFS do.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void verifyAutoByDefaultReReadsOnlyWhereTheStoreSaysReadsMayComeFromAnotherCopy(boolean remote) {
+        AtomicReference<FaultInjectingStorage> handle = new AtomicReference<>();
+        CairnContext ctx = context(Map.of(), faulty(handle, Duration.ZERO, remote), null);
+        Object outcome = checkpointThroughAStoreThatAltersPart1(ctx, handle);
+        if (handle.get().readsBackFromWriterCache()) {
+            assertFalse(remote);
+            assertCommittedAndCaughtAtFirstRead(outcome);
+        } else {
+            assertCaughtAtCommit(ctx, outcome);
+        }
     }
 
     @Test

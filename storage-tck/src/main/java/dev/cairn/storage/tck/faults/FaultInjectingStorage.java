@@ -68,6 +68,7 @@ public final class FaultInjectingStorage implements Storage {
     private final Storage delegate;
     private final long listingDelayNanos;
     private final ListingConsistency listing;
+    private final boolean readsBackFromWriterCache;
     private final List<CallFault> callFaults = new CopyOnWriteArrayList<>();
     private final List<ReadFault> readFaults = new CopyOnWriteArrayList<>();
     private final List<Hold> holds = new CopyOnWriteArrayList<>();
@@ -83,7 +84,7 @@ public final class FaultInjectingStorage implements Storage {
     private final AtomicLong deletes = new AtomicLong();
     private final AtomicLong injected = new AtomicLong();
 
-    private FaultInjectingStorage(Storage delegate, Duration listingDelay) {
+    private FaultInjectingStorage(Storage delegate, Duration listingDelay, boolean remote) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         Objects.requireNonNull(listingDelay, "listingDelay");
         if (listingDelay.isNegative()) {
@@ -91,11 +92,22 @@ public final class FaultInjectingStorage implements Storage {
         }
         this.listingDelayNanos = listingDelay.toNanos();
         this.listing = listingDelayNanos > 0 ? ListingConsistency.EVENTUAL : delegate.listing();
+        this.readsBackFromWriterCache = !remote && delegate.readsBackFromWriterCache();
     }
 
     /** Wraps {@code delegate} with no faults armed and listings as consistent as the delegate's. */
     public static FaultInjectingStorage wrap(Storage delegate) {
-        return new FaultInjectingStorage(delegate, Duration.ZERO);
+        return new FaultInjectingStorage(delegate, Duration.ZERO, false);
+    }
+
+    /**
+     * Wraps {@code delegate} like {@link #wrap(Storage)}, but reporting
+     * {@link #readsBackFromWriterCache()} {@code false} whatever the delegate says, as a remote
+     * store does: a local or in-memory backend then stands in for S3 or HDFS in tests of
+     * {@code cairn.checkpoint.verify=auto}.
+     */
+    public static FaultInjectingStorage wrapAsRemote(Storage delegate) {
+        return new FaultInjectingStorage(delegate, Duration.ZERO, true);
     }
 
     /**
@@ -104,7 +116,7 @@ public final class FaultInjectingStorage implements Storage {
      * same as {@link #wrap(Storage)}.
      */
     public static FaultInjectingStorage wrap(Storage delegate, Duration listingDelay) {
-        return new FaultInjectingStorage(delegate, listingDelay);
+        return new FaultInjectingStorage(delegate, listingDelay, false);
     }
 
     /** The wrapped storage, to inspect or prepare files without faults or counting. */
@@ -252,6 +264,12 @@ public final class FaultInjectingStorage implements Storage {
     }
 
     // ---------------------------------------------------------------- Storage
+
+    /** The delegate's, or {@code false} for a wrapper made by {@link #wrapAsRemote}. */
+    @Override
+    public boolean readsBackFromWriterCache() {
+        return readsBackFromWriterCache;
+    }
 
     /** The delegate's, with {@link ListingConsistency#EVENTUAL} listings when a listing delay is set. */
     @Override
