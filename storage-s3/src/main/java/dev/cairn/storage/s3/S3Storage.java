@@ -734,29 +734,50 @@ public final class S3Storage implements Storage {
         return List.copyOf(abandoned);
     }
 
+    /** Pauses before looking again at an object stored at fewer bytes than were sent: 750 ms in all. */
+    private static final long[] SHORT_SIZE_WAITS_MS = {25, 50, 100, 200, 375};
+
     /**
      * After a commit: a HEAD of the object, whose size must be the bytes sent. A store or proxy that
      * alters bodies (one that keeps the SDK's {@code aws-chunked} framing as data, above all) shows
      * here, at the commit, instead of as a part listed at the wrong size that no wait would fix.
      * The object is removed again, so that no reader ever gets it. A HEAD that finds no object (a
      * store whose reads lag) or an object with another ETag (replaced since) cannot tell, and passes.
+     * An object shorter than sent is looked at again a few times within 750 ms first: a store that
+     * answers the PUT before all its bytes are stored (s3rver 3.7) shows them a moment later.
      *
      * @throws S3StoredSizeException when the store keeps another size than was sent
      */
     void checkStoredSize(S3Location loc, long sent, String eTag) throws IOException {
-        HeadObjectResponse head;
-        try {
-            head = call("HeadObject", c -> c.headObject(HeadObjectRequest.builder().bucket(loc.bucket()).key(loc.key()).build()));
-        } catch (SdkException e) {
-            if (S3Errors.isMissingObject(e)) {
-                LOG.debug("Cannot check the stored size of {}: not readable yet", loc);
+        Long stored;
+        for (int attempt = 0; ; attempt++) {
+            HeadObjectResponse head;
+            try {
+                head = call("HeadObject", c -> c.headObject(HeadObjectRequest.builder().bucket(loc.bucket()).key(loc.key()).build()));
+            } catch (SdkException e) {
+                if (S3Errors.isMissingObject(e)) {
+                    LOG.debug("Cannot check the stored size of {}: not readable yet", loc);
+                    return;
+                }
+                throw S3Errors.translate("commit", loc, "to read back the size of the object just written", e);
+            }
+            stored = head.contentLength();
+            if (stored == null || stored == sent || eTag != null && head.eTag() != null && !eTag.equals(head.eTag())) {
                 return;
             }
-            throw S3Errors.translate("commit", loc, "to read back the size of the object just written", e);
-        }
-        Long stored = head.contentLength();
-        if (stored == null || stored == sent || eTag != null && head.eTag() != null && !eTag.equals(head.eTag())) {
-            return;
+            // Fewer bytes than sent may still be arriving: a store that answers the PUT before its bytes are all on its disk
+            // (s3rver 3.7) shows them a moment later. A few short looks (under a second in all), never the listing timeout:
+            // a store that keeps more bytes (chunk framing) or a proxy that cut the body fails here at once or soon.
+            if (stored > sent || attempt == SHORT_SIZE_WAITS_MS.length) {
+                break;
+            }
+            LOG.debug("{} is stored at {} of the {} bytes sent; looking again in {} ms", loc, stored, sent, SHORT_SIZE_WAITS_MS[attempt]);
+            try {
+                Thread.sleep(SHORT_SIZE_WAITS_MS[attempt]);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("Interrupted while checking the stored size of " + loc);
+            }
         }
         try {
             call("DeleteObject", c -> c.deleteObject(DeleteObjectRequest.builder().bucket(loc.bucket()).key(loc.key()).build()));
