@@ -56,7 +56,8 @@ public final class AsyncCheckpointBench {
         long loadWait = Long.parseLong(args.getOrDefault("load-wait", "20"));
         Files.createDirectories(out);
 
-        String loadBefore = QuietMachine.await(maxLoad, loadWait);
+        String waited = QuietMachine.await(maxLoad, loadWait);
+        String loadBefore = QuietMachine.load1() + (waited == null ? "" : " (" + waited + ")");
         System.out.printf(Locale.ROOT, "async benchmark: %,d records, %d partitions, %d iterations, checkpoint every %d, "
                 + "%d runs per mode, stores %s, S3 latency %d ms per request; load before: %s%n",
                 records, partitions, iterations, interval, runs, stores, latencyMs, loadBefore);

@@ -67,6 +67,12 @@ public final class EngineContext implements AutoCloseable {
     private final Map<URI, List<WeakReference<Node<?>>>> readers = new ConcurrentHashMap<>();
     /** Checkpoints to delete once their node is unreachable, or on close. */
     private final Set<URI> pendingDeletes = ConcurrentHashMap.newKeySet();
+    /**
+     * Held while a pending deletion runs, by the cleaner thread or by {@link #close()}: close waits
+     * for a deletion the cleaner has started before it closes the storage, so that no deletion is cut
+     * off half-way (manifest gone, parts left) by the storage closing or the JVM exiting.
+     */
+    private final Object deletionLock = new Object();
     private volatile boolean closed;
 
     /**
@@ -387,9 +393,12 @@ public final class EngineContext implements AutoCloseable {
         }
         StorageRegistry registry = storage;
         Set<URI> pending = pendingDeletes;
+        Object lock = deletionLock; // not `this`: the cleaner's task must not keep the context reachable
         engine.whenUnreachable(node, () -> {
-            if (pending.remove(location)) {
-                deleteQuietly(registry, location);
+            synchronized (lock) {
+                if (pending.remove(location)) {
+                    deleteQuietly(registry, location);
+                }
             }
         });
     }
@@ -427,9 +436,11 @@ public final class EngineContext implements AutoCloseable {
         closed = true;
         try {
             engine.close();
-            for (URI location : new ArrayList<>(pendingDeletes)) {
-                if (pendingDeletes.remove(location)) {
-                    deleteQuietly(storage, location);
+            synchronized (deletionLock) { // waits for a deletion the cleaner is running
+                for (URI location : new ArrayList<>(pendingDeletes)) {
+                    if (pendingDeletes.remove(location)) {
+                        deleteQuietly(storage, location);
+                    }
                 }
             }
             if (cleanupOnClose) {
