@@ -4,6 +4,7 @@ import dev.cairn.CairnContext;
 import dev.cairn.CheckpointMode;
 import dev.cairn.Dataset;
 import dev.cairn.benchmarks.charts.Charts;
+import dev.cairn.benchmarks.harness.Args;
 import dev.cairn.benchmarks.harness.QuietMachine;
 import dev.cairn.ml.PeriodicCheckpointer;
 import java.io.IOException;
@@ -43,17 +44,17 @@ public final class AsyncCheckpointBench {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = parse(argv);
-        long records = count(args.getOrDefault("records", "2M"));
-        int partitions = Integer.parseInt(args.getOrDefault("partitions", "8"));
-        int iterations = Integer.parseInt(args.getOrDefault("iterations", "10"));
-        int interval = Integer.parseInt(args.getOrDefault("interval", "2"));
-        int runs = Integer.parseInt(args.getOrDefault("runs", "5"));
-        long latencyMs = Long.parseLong(args.getOrDefault("latency-ms", "20"));
-        List<String> stores = List.of(args.getOrDefault("stores", "file,s3").split(","));
-        Path out = Path.of(args.getOrDefault("out", "docs/benchmarks/async"));
-        double maxLoad = Double.parseDouble(args.getOrDefault("max-load", "1.0"));
-        long loadWait = Long.parseLong(args.getOrDefault("load-wait", "20"));
+        Args args = new Args(argv);
+        long records = args.getLong("records", 2_000_000);
+        int partitions = args.getInt("partitions", 8);
+        int iterations = args.getInt("iterations", 10);
+        int interval = args.getInt("interval", 2);
+        int runs = args.getInt("runs", 5);
+        long latencyMs = args.getLong("latency-ms", 20);
+        List<String> stores = List.of(args.get("stores", "file,s3").split(","));
+        Path out = Path.of(args.get("out", "docs/benchmarks/async"));
+        double maxLoad = args.getDouble("max-load", 1.0);
+        long loadWait = args.getLong("load-wait", 20);
         Files.createDirectories(out);
 
         String waited = QuietMachine.await(maxLoad, loadWait);
@@ -226,27 +227,5 @@ public final class AsyncCheckpointBench {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static long count(String s) {
-        String t = s.trim().toUpperCase(Locale.ROOT);
-        if (t.endsWith("M")) {
-            return Long.parseLong(t.substring(0, t.length() - 1)) * 1_000_000L;
-        }
-        if (t.endsWith("K")) {
-            return Long.parseLong(t.substring(0, t.length() - 1)) * 1_000L;
-        }
-        return Long.parseLong(t);
-    }
-
-    private static Map<String, String> parse(String[] argv) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < argv.length; i++) {
-            if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-                throw new IllegalArgumentException("Cannot parse arguments: (expected --name value pairs, found '" + argv[i] + "')");
-            }
-            m.put(argv[i].substring(2), argv[++i]);
-        }
-        return m;
     }
 }

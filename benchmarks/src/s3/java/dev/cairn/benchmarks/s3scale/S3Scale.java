@@ -4,6 +4,7 @@ import dev.cairn.CairnContext;
 import dev.cairn.CheckpointMode;
 import dev.cairn.Dataset;
 import dev.cairn.benchmarks.charts.Charts;
+import dev.cairn.benchmarks.harness.Args;
 import dev.cairn.checkpoint.CheckpointListener;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.CheckpointStats;
@@ -65,12 +66,12 @@ public final class S3Scale {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = parse(argv);
-        int partitions = Integer.parseInt(args.getOrDefault("partitions", "10000"));
-        int perPart = Integer.parseInt(args.getOrDefault("records-per-part", "100"));
-        int concurrency = Integer.parseInt(args.getOrDefault("concurrency", "8"));
-        long latency = Long.parseLong(args.getOrDefault("latency-ms", "20"));
-        Path out = Path.of(args.getOrDefault("out", "docs/benchmarks"));
+        Args args = new Args(argv);
+        int partitions = args.getInt("partitions", 10000);
+        int perPart = args.getInt("records-per-part", 100);
+        int concurrency = args.getInt("concurrency", 8);
+        long latency = args.getLong("latency-ms", 20);
+        Path out = Path.of(args.get("out", "docs/benchmarks"));
         // HttpURLConnection keeps 5 idle connections per host by default: the front forwards many at once.
         System.setProperty("http.maxConnections", "512");
         // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise: a response written as headers, then body,
@@ -252,16 +253,5 @@ public final class S3Scale {
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    private static Map<String, String> parse(String[] argv) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < argv.length; i++) {
-            if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-                throw new IllegalArgumentException("expected --name value pairs, found '" + argv[i] + "'");
-            }
-            m.put(argv[i].substring(2), argv[++i]);
-        }
-        return m;
     }
 }
