@@ -9,7 +9,9 @@ import java.io.InputStream;
  * record stream can still deliver (its buffered bytes plus what a {@link KnownLengthInputStream}
  * below says is left), before anything is allocated for it. Kryo reads a length and allocates the
  * array or the string's characters at once, so a damaged or hostile length of two billion would
- * otherwise exhaust the heap. Without a {@link KnownLengthInputStream} it checks nothing.
+ * otherwise exhaust the heap. Without a {@link KnownLengthInputStream} it checks nothing. It also
+ * reads fixed-width doubles and floats one little-endian word at a time, the bytes
+ * {@link WordOutput} (and Kryo's own {@code Output}) write.
  */
 final class BoundedInput extends Input {
     private final InputStream source;
@@ -111,13 +113,52 @@ final class BoundedInput extends Input {
     @Override
     public float[] readFloats(int length) {
         check(length, 4, "a float[]");
-        return super.readFloats(length);
+        if (length < 0 || ((long) length << 2) > capacity || optional(length << 2) != length << 2) {
+            return super.readFloats(length);
+        }
+        float[] array = new float[length];
+        byte[] b = buffer;
+        int p = position;
+        for (int i = 0; i < length; i++, p += 4) {
+            array[i] = Float.intBitsToFloat((int) WordOutput.INTS.get(b, p));
+        }
+        position = p;
+        return array;
+    }
+
+    // Fixed-width doubles and floats: one little-endian word load each (see WordOutput), the
+    // values Kryo's byte-by-byte reads give.
+
+    @Override
+    public double readDouble() {
+        require(8);
+        double v = Double.longBitsToDouble((long) WordOutput.LONGS.get(buffer, position));
+        position += 8;
+        return v;
+    }
+
+    @Override
+    public float readFloat() {
+        require(4);
+        float v = Float.intBitsToFloat((int) WordOutput.INTS.get(buffer, position));
+        position += 4;
+        return v;
     }
 
     @Override
     public double[] readDoubles(int length) {
         check(length, 8, "a double[]");
-        return super.readDoubles(length);
+        if (length < 0 || ((long) length << 3) > capacity || optional(length << 3) != length << 3) {
+            return super.readDoubles(length); // longer than the buffer: element by element, refilling
+        }
+        double[] array = new double[length];
+        byte[] b = buffer;
+        int p = position;
+        for (int i = 0; i < length; i++, p += 8) {
+            array[i] = Double.longBitsToDouble((long) WordOutput.LONGS.get(b, p));
+        }
+        position = p;
+        return array;
     }
 
     @Override

@@ -284,15 +284,11 @@ public final class KryoSerializer implements Serializer {
             super(NAME);
             this.out = out;
             this.kryo = pool.obtain();
-            // Plain Output, not UnsafeOutput (which does work on JDK 17 without --add-opens, through
-            // sun.misc.Unsafe). Measured in memory on JDK 17 with 200k records each: no gain for long[64]
-            // (Kryo writes longs and ints variable-length, byte by byte either way) or small records;
-            // about 35% less time for double[64], the one case where Unsafe bulk-copies. Not worth it:
-            // Unsafe buffers write fixed-width values in the machine's native byte order where Output
-            // always writes little-endian, so checkpoints would become unreadable across endianness
-            // and the two formats could never be mixed; and storage and compression dominate a
-            // checkpoint's cost, not this copy.
-            this.output = new Output(guard(out), BUFFER_SIZE);
+            // Not UnsafeOutput: Unsafe buffers write fixed-width values in the machine's native byte
+            // order where Output always writes little-endian, so checkpoints would become unreadable
+            // across endianness. WordOutput writes Output's exact bytes, doubles and floats with one
+            // little-endian word store each (Kryo's Output stores them byte by byte).
+            this.output = new WordOutput(guard(out), BUFFER_SIZE);
         }
 
         @Override
