@@ -37,6 +37,16 @@ public final class QuietMachine {
         }
     }
 
+    /** The 1-, 5- and 15-minute load averages as /proc/loadavg shows them, or "unknown". */
+    public static String loadAverages() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     /** The 1-minute load average as /proc/loadavg shows it, or "-1". */
     public static String load1() {
         try {

@@ -50,6 +50,17 @@ public final class Result {
     }
 
     /** Nanoseconds as milliseconds with two decimals. */
+    /** The median of {@code values} (the mean of the middle two for an even count), NaN for none. */
+    public static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
     public static double millis(long nanos) {
         return Math.round(nanos / 10_000.0) / 100.0;
     }

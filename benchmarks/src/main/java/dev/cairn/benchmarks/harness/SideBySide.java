@@ -834,14 +834,17 @@ public final class SideBySide {
         report.append("\n## Cairn on Spark: ").append(String.format(Locale.ROOT, "%,d", records))
                 .append(" points, ").append(partitions).append(" partitions, local[").append(parallelism).append("], -Xmx").append(heap)
                 .append(", ").append(runs).append(" runs each, medians\n\n");
-        report.append("| variant | checkpoint + count (ms) | re-read count (ms) | map calls | map calls / record | part bytes / record | peak RSS (MiB) |\n");
-        report.append("|---|--:|--:|--:|--:|--:|--:|\n");
+        report.append("| variant | checkpoint + count (ms) | of which CairnSpark.checkpoint / first count (ms) | CPU of checkpoint + count (ms)"
+                + " | re-read count (ms) | map calls | map calls / record | part bytes / record | peak RSS (MiB) |\n");
+        report.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         try (PrintWriter csv = csv("cairn-on-spark.csv")) {
             csv.println("variant,label,runs,checkpoint_ms,reread_ms,map_calls,map_calls_per_record,part_bytes_per_record,peak_rss_mib");
             for (Variant v : variants) {
                 Map<String, Double> m = med.get(v.name());
-                report.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %,.0f | %.2f | %.2f | %.0f |%n", v.label(),
-                        m.get("checkpointMs"), m.get("rereadMs"), m.get("mapCalls"), m.get("mapCalls") / records,
+                String split = m.containsKey("writeMs") ? String.format(Locale.ROOT, "%.0f / %.0f", m.get("writeMs"), m.get("firstCountMs")) : "";
+                report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.0f | %,.0f | %.2f | %.2f | %.0f |%n", v.label(),
+                        m.get("checkpointMs"), split, m.containsKey("checkpointCpuMs") ? String.format(Locale.ROOT, "%.0f",
+                                m.get("checkpointCpuMs")) : "", m.get("rereadMs"), m.get("mapCalls"), m.get("mapCalls") / records,
                         m.get("partBytes") / records, m.get("peakRss") / (1 << 20)));
                 csv.printf(Locale.ROOT, "%s,%s,%d,%.1f,%.1f,%.0f,%.3f,%.3f,%.1f%n", v.name(), quote(v.label()), runs, m.get("checkpointMs"),
                         m.get("rereadMs"), m.get("mapCalls"), m.get("mapCalls") / records, m.get("partBytes") / records,
@@ -915,10 +918,7 @@ public final class SideBySide {
     }
 
     static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(Comparator.naturalOrder());
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        return Result.median(xs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private void ratioRow(PrintWriter csv, String figure, String key, double scale, Map<String, Double> ck, Map<String, Double> sk,

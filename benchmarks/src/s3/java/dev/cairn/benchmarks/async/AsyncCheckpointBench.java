@@ -6,6 +6,7 @@ import dev.cairn.Dataset;
 import dev.cairn.benchmarks.charts.Charts;
 import dev.cairn.benchmarks.harness.Args;
 import dev.cairn.benchmarks.harness.QuietMachine;
+import dev.cairn.benchmarks.harness.Result;
 import dev.cairn.ml.PeriodicCheckpointer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -168,12 +169,12 @@ public final class AsyncCheckpointBench {
             double[] baseline = new double[iterations];
             for (int i = 0; i < iterations; i++) {
                 int it = i;
-                baseline[i] = median(all.stream().filter(r -> r.store().equals(store) && r.mode().equals("none"))
+                baseline[i] = Result.median(all.stream().filter(r -> r.store().equals(store) && r.mode().equals("none"))
                         .mapToDouble(r -> r.nanos()[it] / 1e6).toArray());
             }
             double sync = blocked(all, store, "sync", baseline);
             double async = blocked(all, store, "async", baseline);
-            double[] totals = MODES.stream().mapToDouble(m -> median(all.stream()
+            double[] totals = MODES.stream().mapToDouble(m -> Result.median(all.stream()
                     .filter(r -> r.store().equals(store) && r.mode().equals(m)).mapToDouble(Run::totalMs).toArray())).toArray();
             String target;
             boolean met;
@@ -207,7 +208,7 @@ public final class AsyncCheckpointBench {
 
     /** Median over runs of the mean blocked time of one job's checkpoint iterations. */
     private static double blocked(List<Run> all, String store, String mode, double[] baseline) {
-        return median(all.stream().filter(r -> r.store().equals(store) && r.mode().equals(mode)).mapToDouble(r -> {
+        return Result.median(all.stream().filter(r -> r.store().equals(store) && r.mode().equals(mode)).mapToDouble(r -> {
             double sum = 0;
             int n = 0;
             for (int i = 0; i < baseline.length; i++) {
@@ -220,12 +221,4 @@ public final class AsyncCheckpointBench {
         }).toArray());
     }
 
-    static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
 }

@@ -5,6 +5,7 @@ import dev.cairn.CheckpointMode;
 import dev.cairn.Dataset;
 import dev.cairn.benchmarks.charts.Charts;
 import dev.cairn.benchmarks.harness.Args;
+import dev.cairn.benchmarks.harness.QuietMachine;
 import dev.cairn.checkpoint.CheckpointListener;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.CheckpointStats;
@@ -78,7 +79,7 @@ public final class S3Scale {
         // then waits for the client's delayed ACK (~40 ms), which would be measured as the store's latency.
         System.setProperty("sun.net.httpserver.nodelay", "true");
 
-        String loadBefore = loadAverage();
+        String loadBefore = QuietMachine.loadAverages();
         System.out.printf(Locale.ROOT, "s3scale: %d partitions x %d records, concurrency %d, latency %d ms; load %s%n", partitions,
                 perPart, concurrency, latency, loadBefore);
         S3ProxyServer s3proxy = S3ProxyServer.builder().anonymous().buckets(BUCKET).start();
@@ -178,7 +179,7 @@ public final class S3Scale {
                         u2 - u0));
             }
         }
-        String loadAfter = loadAverage();
+        String loadAfter = QuietMachine.loadAverages();
         report(phases, partitions, perPart, concurrency, latency, manifestBytes, loadBefore, loadAfter, out);
         StringBuilder b = new StringBuilder("\nS3Proxy behind the front, mean ms per request (after the " + latency + " ms hold):");
         backend.forEach((k, v) -> b.append(String.format(Locale.ROOT, " %s %.1f;", k, v)));
@@ -244,14 +245,5 @@ public final class S3Scale {
     private static long cpuMillis() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1_000_000;
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }

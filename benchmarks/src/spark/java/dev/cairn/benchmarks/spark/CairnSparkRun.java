@@ -16,7 +16,8 @@ import scala.Tuple2;
  * Spark's {@code checkpoint()} + action, in a JVM of its own: the same Spark ({@code local[P]},
  * Kryo for Spark's own data, defaults otherwise), the same pipeline and map counter. Timed:
  * {@code CairnSpark.checkpoint(data)} (one job: compute, write, commit, reload, verify) and a
- * {@code count()} of the checkpointed RDD (the "action"), then a second {@code count()} (the
+ * {@code count()} of the checkpointed RDD (the "action"; the two are also timed apart, with the process CPU
+ * time of both), then a second {@code count()} (the
  * re-read). Cairn serializes with its own Kryo 5 ({@code cairn.serializer} default).
  *
  * <p>Arguments: those of {@link SparkRun}.
@@ -53,13 +54,17 @@ public final class CairnSparkRun {
             }
             Path location = dir.resolve("checkpoint");
             JavaRDD<Tuple2<Long, double[]>> data = SparkRun.pipeline(sc, records, partitions);
+            long c0 = ChildStats.processCpuNanos();
             long t0 = System.nanoTime();
             JavaRDD<Tuple2<Long, double[]>> checkpointed = CairnSpark.checkpoint(data, location.toUri().toString());
+            long tWritten = System.nanoTime();
             long first = checkpointed.count();
             long t1 = System.nanoTime();
+            long c1 = ChildStats.processCpuNanos();
             long callsAfterCheckpoint = SparkRun.MAP_CALLS.sum();
             long second = checkpointed.count();
             long t2 = System.nanoTime();
+            long c2 = ChildStats.processCpuNanos();
             if (first != records || second != records) {
                 throw new IllegalStateException("expected " + records + " records twice, found " + first + ", " + second);
             }
@@ -67,6 +72,10 @@ public final class CairnSparkRun {
             new Result()
                     .put("checkpointMs", Result.millis(t1 - t0))
                     .put("rereadMs", Result.millis(t2 - t1))
+                    .put("writeMs", Result.millis(tWritten - t0))
+                    .put("firstCountMs", Result.millis(t1 - tWritten))
+                    .put("checkpointCpuMs", Result.millis(c1 - c0))
+                    .put("rereadCpuMs", Result.millis(c2 - c1))
                     .put("records", first)
                     .put("mapCalls", callsAfterCheckpoint)
                     .put("mapCallsTotal", SparkRun.MAP_CALLS.sum())
