@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
@@ -221,7 +220,7 @@ final class S3Output extends StorageOutput {
             try {
                 eTag = putWhole(ifNoneMatch, sent);
             } catch (PreconditionFailed e) {
-                eTag = confirmOwnObject(e.cause, sent[0] == S3Checksum.CRC32C ? S3Storage.crc32c(buffer, filled) : null);
+                eTag = confirmOwnObject(e.refusal, sent[0] == S3Checksum.CRC32C ? S3Storage.crc32c(buffer, filled) : null);
                 confirmed = true;
             }
         } else {
@@ -233,7 +232,7 @@ final class S3Output extends StorageOutput {
             try {
                 eTag = complete(ifNoneMatch);
             } catch (PreconditionFailed e) {
-                eTag = confirmOwnObject(e.cause, uploadChecksum == S3Checksum.CRC32C ? compositeCrc32c() : null);
+                eTag = confirmOwnObject(e.refusal, uploadChecksum == S3Checksum.CRC32C ? compositeCrc32c() : null);
                 confirmed = true;
             }
             LOG.debug("Completed multipart upload {} of {}: {} parts, {} bytes", uploadId, location, completed.size(), written);
@@ -249,11 +248,11 @@ final class S3Output extends StorageOutput {
     /** A {@code 412} answer to a conditional publish, for {@link #publish()} to look into. */
     private static final class PreconditionFailed extends Exception {
         private static final long serialVersionUID = 1L;
-        final transient SdkException cause;
+        final transient SdkException refusal;
 
-        PreconditionFailed(SdkException cause) {
-            super(null, null, false, false);
-            this.cause = cause;
+        PreconditionFailed(SdkException refusal) {
+            super(null, null, false, false); // control flow only: no stack trace
+            this.refusal = refusal;
         }
     }
 
@@ -329,9 +328,8 @@ final class S3Output extends StorageOutput {
         } else if (eTagOfSentBytes().equals(unquote(head.eTag()))) {
             proof = "ETag " + head.eTag();
         } else if (uploadId == null) {
-            // A single PUT still holds its bytes: read the object back (a few MiB at most, and only after a 412).
-            byte[] there = storage.readWhole(location);
-            if (!Arrays.equals(there, 0, there.length, buffer, 0, filled)) {
+            // A single PUT still holds its bytes: read the object back (at most a part size, and only after a 412).
+            if (!storage.holdsExactly(location, buffer, filled)) {
                 throw notOurs(refused, ours, "an object of " + stored + " bytes with other content (ETag " + head.eTag() + ")", refusal);
             }
             proof = "the bytes read back";

@@ -819,12 +819,26 @@ public final class S3Storage implements Storage {
         }
     }
 
-    /** The whole object, for a commit the store refused whose object is small enough to compare byte for byte. */
-    byte[] readWhole(S3Location loc) throws IOException {
-        try {
-            return call("GetObject", c -> c.getObjectAsBytes(GetObjectRequest.builder().bucket(loc.bucket()).key(loc.key()).build()))
-                    .asByteArray();
+    /**
+     * Whether the object holds exactly {@code data[0..len)}, read with a GET and compared as it
+     * streams (no second copy in memory): for a commit the store refused, to see whose object is there.
+     */
+    boolean holdsExactly(S3Location loc, byte[] data, int len) throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in = call("GetObject", c -> c.getObject(GetObjectRequest.builder()
+                .bucket(loc.bucket()).key(loc.key()).build()))) {
+            byte[] chunk = new byte[64 * 1024];
+            int at = 0;
+            for (int n; (n = in.read(chunk)) > 0; at += n) {
+                if (at + n > len || !java.util.Arrays.equals(chunk, 0, n, data, at, at + n)) {
+                    in.abort(); // not this commit's: the rest need not be downloaded
+                    return false;
+                }
+            }
+            return at == len;
         } catch (SdkException e) {
+            if (S3Errors.isMissingObject(e)) {
+                return false;
+            }
             throw S3Errors.translate("commit", loc, "to read back the object the store refused to replace", e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.cairn.storage.s3;
 
+import static dev.cairn.storage.s3.S3CompatibilityTest.random;
+import static dev.cairn.storage.s3.S3CompatibilityTest.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.CairnContext;
 import dev.cairn.CheckpointMode;
 import dev.cairn.Dataset;
-import dev.cairn.storage.StorageOutput;
 import dev.cairn.storage.s3.S3StoreCapabilities.Support;
 import dev.cairn.testkit.S3ProxyServer;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -81,19 +81,6 @@ class S3EnforcedNoOverwriteTest {
 
     private URI file(String name) {
         return URI.create(base + name);
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new SplittableRandom(seed).nextBytes(b);
-        return b;
-    }
-
-    private static void write(S3Storage storage, URI file, byte[] data) throws IOException {
-        try (StorageOutput out = storage.create(file, false)) {
-            out.write(data);
-            out.commit();
-        }
     }
 
     private byte[] stored(String name) throws IOException {
