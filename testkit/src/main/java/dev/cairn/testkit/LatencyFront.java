@@ -28,6 +28,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The server behind must accept any signature (S3Proxy with authentication {@code none}): the
  * client signs for the front's host.
+ *
+ * <p>Built with {@code enforceIfNoneMatch}, the front refuses a PUT of an object or a
+ * CompleteMultipartUpload with {@code If-None-Match: *} whose key the server already holds with
+ * {@code 412 PreconditionFailed}, as AWS S3 and MinIO do (S3Proxy 2.6 ignores the header). It
+ * asks the server with a HEAD of its own, not counted and not held, and checks and forwards the
+ * conditional writes of one key one at a time, so that of two racing ones exactly one wins.
  */
 public final class LatencyFront implements AutoCloseable {
     /** What a request does, as far as the counts go. */
@@ -49,10 +55,26 @@ public final class LatencyFront implements AutoCloseable {
     private final Map<Kind, LongAdder> backendNanos = new EnumMap<>(Kind.class);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
+    private final boolean enforceIfNoneMatch;
+    /** Conditional writes of keys with the same stripe are checked and forwarded one at a time. */
+    private final Object[] keyStripes = new Object[256];
 
+    /** A front that passes {@code If-None-Match} on to the server behind, which decides (S3Proxy 2.6: ignores it). */
     public LatencyFront(URI backend, long latencyMillis) throws IOException {
+        this(backend, latencyMillis, false);
+    }
+
+    /**
+     * A front that holds every request {@code latencyMillis}; with {@code enforceIfNoneMatch}, it
+     * refuses conditional writes over existing objects itself, as AWS S3 does.
+     */
+    public LatencyFront(URI backend, long latencyMillis, boolean enforceIfNoneMatch) throws IOException {
         this.backend = backend;
         this.latencyMillis = latencyMillis;
+        this.enforceIfNoneMatch = enforceIfNoneMatch;
+        for (int i = 0; i < keyStripes.length; i++) {
+            keyStripes[i] = new Object();
+        }
         for (Kind k : Kind.values()) {
             counts.put(k, new LongAdder());
             backendNanos.put(k, new LongAdder());
@@ -130,7 +152,18 @@ public final class LatencyFront implements AutoCloseable {
             byte[] body = ex.getRequestBody().readAllBytes();
             Thread.sleep(latencyMillis);
             long start = System.nanoTime();
-            forward(ex, uri, body);
+            if (enforceIfNoneMatch && (kind == Kind.PUT || kind == Kind.POST && query(uri).contains("uploadId="))
+                    && "*".equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+                synchronized (keyStripes[Math.floorMod(uri.getRawPath().hashCode(), keyStripes.length)]) {
+                    if (exists(uri)) {
+                        refuse(ex);
+                    } else {
+                        forward(ex, uri, body);
+                    }
+                }
+            } else {
+                forward(ex, uri, body);
+            }
             backendNanos.get(kind).add(System.nanoTime() - start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -140,6 +173,34 @@ public final class LatencyFront implements AutoCloseable {
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    private static String query(URI uri) {
+        return uri.getRawQuery() == null ? "" : uri.getRawQuery();
+    }
+
+    /** Whether the server holds the object at the request's path. */
+    private boolean exists(URI uri) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) new URL(backend + uri.getRawPath()).openConnection();
+        c.setRequestMethod("HEAD");
+        int status = c.getResponseCode();
+        if (status != 200 && status != 404) {
+            throw new IOException("HEAD " + uri.getRawPath() + " answered " + status);
+        }
+        return status == 200;
+    }
+
+    /** S3's answer to a conditional write over an existing object. */
+    private static void refuse(HttpExchange ex) throws IOException {
+        byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PreconditionFailed</Code><Message>At least one of"
+                + " the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition>"
+                + "<RequestId>latency-front</RequestId></Error>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/xml");
+        ex.sendResponseHeaders(412, xml.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(xml);
+        }
+        ex.close();
     }
 
     private void forward(HttpExchange ex, URI uri, byte[] body) throws IOException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -127,6 +128,31 @@ class S3ProxyServerTest {
         assertEquals(400, http.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
         assertEquals(200, http.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
         assertEquals(1, failures.served());
+    }
+
+    @Test
+    void aFrontThatEnforcesIfNoneMatchRefusesAConditionalPutOverAnExistingObjectAndCountsNoHeadOfItsOwn() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        try (LatencyFront enforcing = new LatencyFront(open.endpoint(), 0, true); LatencyFront passing = new LatencyFront(open.endpoint(), 0)) {
+            URI key = URI.create(enforcing.endpoint() + "/" + BUCKET + "/inm/x");
+            HttpRequest conditional = HttpRequest.newBuilder(key).header("If-None-Match", "*")
+                    .PUT(HttpRequest.BodyPublishers.ofString("first")).build();
+            assertEquals(200, http.send(conditional, HttpResponse.BodyHandlers.ofString()).statusCode());
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(key).header("If-None-Match", "*")
+                    .PUT(HttpRequest.BodyPublishers.ofString("second")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(412, refused.statusCode());
+            assertTrue(refused.body().contains("<Code>PreconditionFailed</Code>"), refused.body());
+            assertEquals("first", new String(open.rawObject(BUCKET, "inm/x"), StandardCharsets.UTF_8));
+            assertEquals(0L, enforcing.counts().get(LatencyFront.Kind.HEAD), "the front's own HEADs are the store's business");
+            assertEquals(2L, enforcing.counts().get(LatencyFront.Kind.PUT));
+            // An unconditional PUT, and any PUT through a front that passes the header on, replace the object (S3Proxy ignores it).
+            assertEquals(200, http.send(HttpRequest.newBuilder(key).PUT(HttpRequest.BodyPublishers.ofString("third")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(passing.endpoint() + "/" + BUCKET + "/inm/x"))
+                    .header("If-None-Match", "*").PUT(HttpRequest.BodyPublishers.ofString("fourth")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals("fourth", new String(open.rawObject(BUCKET, "inm/x"), StandardCharsets.UTF_8));
+        }
     }
 
     @Test

@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code readCheckpoint} (manifest read, listing wait); <b>read</b> its {@code count()}.
  *
  * <p>Arguments: {@code --partitions 10000 --records-per-part 100 --concurrency 8 --latency-ms 20
- * --out docs/benchmarks}. Appends one row to {@code s3scale.csv} in {@code --out}, draws
+ * --if-none-match ignore --out docs/benchmarks}. {@code --if-none-match enforce} makes the front
+ * refuse conditional writes over existing objects as AWS S3 does (S3Proxy ignores the header):
+ * the store probe then finds it enforced and parts go without the HEAD before their PUT. Appends one row to {@code s3scale.csv} in {@code --out}, draws
  * {@code s3scale.png}, and prints a Markdown table.
  *
  * <p>Run with {@code mvn -B -q -pl benchmarks -am -DskipTests -P s3,s3scale verify
@@ -72,6 +74,10 @@ public final class S3Scale {
         int perPart = args.getInt("records-per-part", 100);
         int concurrency = args.getInt("concurrency", 8);
         long latency = args.getLong("latency-ms", 20);
+        String ifNoneMatch = args.get("if-none-match", "ignore");
+        if (!ifNoneMatch.equals("ignore") && !ifNoneMatch.equals("enforce")) {
+            throw new IllegalArgumentException("--if-none-match: expected ignore or enforce, found '" + ifNoneMatch + "'");
+        }
         Path out = Path.of(args.get("out", "docs/benchmarks"));
         // HttpURLConnection keeps 5 idle connections per host by default: the front forwards many at once.
         System.setProperty("http.maxConnections", "512");
@@ -80,13 +86,14 @@ public final class S3Scale {
         System.setProperty("sun.net.httpserver.nodelay", "true");
 
         String loadBefore = QuietMachine.loadAverages();
-        System.out.printf(Locale.ROOT, "s3scale: %d partitions x %d records, concurrency %d, latency %d ms; load %s%n", partitions,
-                perPart, concurrency, latency, loadBefore);
+        System.out.printf(Locale.ROOT, "s3scale: %d partitions x %d records, concurrency %d, latency %d ms, If-None-Match %sd by"
+                + " the store; load %s%n", partitions, perPart, concurrency, latency, ifNoneMatch, loadBefore);
         S3ProxyServer s3proxy = S3ProxyServer.builder().anonymous().buckets(BUCKET).start();
         List<Phase> phases = new ArrayList<>();
         long manifestBytes;
         Map<LatencyFront.Kind, Double> backend;
-        try (s3proxy; LatencyFront front = new LatencyFront(s3proxy.endpoint(), latency)) {
+        try (s3proxy; LatencyFront front = new LatencyFront(s3proxy.endpoint(), latency,
+                ifNoneMatch.equals("enforce"))) {
             Map<String, String> options = new LinkedHashMap<>();
             options.put("cairn.s3.endpoint", front.endpoint().toString());
             options.put("cairn.s3.region", "us-east-1");

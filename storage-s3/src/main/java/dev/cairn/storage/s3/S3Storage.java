@@ -63,6 +63,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
@@ -96,11 +97,14 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  *       upload, at most {@link S3StorageSettings#uploadConcurrency()} part buffers per writer,
  *       and appears only when the upload is completed by the commit; closing without a commit,
  *       or any failure, aborts the upload, so no parts are left behind to be billed.</li>
- *   <li><b>No overwrite.</b> {@code create(file, false)} checks at commit that nothing is there
- *       (HEAD) and sends {@code If-None-Match: *} with the PUT or the completion, which AWS S3
- *       (since August 2024), MinIO and recent Ceph enforce atomically: of two racing commits,
- *       exactly one wins. A store that ignores the header (S3Proxy 2.6 does) leaves the window
- *       between the HEAD and the PUT open; docs/storage-s3.md says which stores do what.</li>
+ *   <li><b>No overwrite.</b> {@code create(file, false)} sends {@code If-None-Match: *} with the
+ *       PUT or the completion, which AWS S3 (since August 2024), MinIO and recent Ceph enforce
+ *       atomically: of two racing commits, exactly one wins. Where the probe has not shown the
+ *       store to enforce it on PUTs, and before every multipart completion, a HEAD checks first
+ *       that nothing is there; a store that ignores the header (S3Proxy 2.6 does) leaves the
+ *       window between the HEAD and the PUT open. A {@code 412} is checked against what is
+ *       stored before it counts as a lost race (a retried request may find its own object);
+ *       docs/storage-s3.md says which stores do what.</li>
  *   <li><b>Listings</b> are paginated {@code ListObjectsV2} calls with delimiter {@code /}. Whether
  *       they may lag behind commits is declared by {@link S3StorageSettings#listingConsistency()},
  *       {@code eventual} by default: core's {@code ListingWaiter} then polls until every part of
@@ -602,6 +606,15 @@ public final class S3Storage implements Storage {
     }
 
     /**
+     * Whether the probe found that the store refuses a PUT with {@code If-None-Match: *} over an
+     * existing object (and the header is sent): then a single PUT needs no HEAD before it.
+     */
+    boolean conditionalWritesEnforced() {
+        S3StoreCapabilities probed = probe.result();
+        return settings.conditionalWrites() && probed != null && probed.conditionalWrites() == S3StoreCapabilities.Support.SUPPORTED;
+    }
+
+    /**
      * Whether {@code e}, answering a request with a CRC32C header, means the store does not know
      * those headers; if so, and {@code checksum=auto}, switches to MD5 for good and returns true.
      */
@@ -785,6 +798,49 @@ public final class S3Storage implements Storage {
             LOG.warn("Cannot delete {} after finding it stored at the wrong size: {}", loc, e.toString());
         }
         throw new S3StoredSizeException(loc, sent, stored, settings);
+    }
+
+    /**
+     * The object's metadata, with its stored CRC32C if {@code withChecksum} (where the store keeps
+     * one); null when there is no object. For a commit the store refused, to see what is there.
+     */
+    HeadObjectResponse headForComparison(S3Location loc, boolean withChecksum) throws IOException {
+        HeadObjectRequest.Builder b = HeadObjectRequest.builder().bucket(loc.bucket()).key(loc.key());
+        if (withChecksum) {
+            b.checksumMode(ChecksumMode.ENABLED);
+        }
+        try {
+            return call("HeadObject", c -> c.headObject(b.build()));
+        } catch (SdkException e) {
+            if (S3Errors.isMissingObject(e)) {
+                return null;
+            }
+            throw S3Errors.translate("commit", loc, "to read back the object the store refused to replace", e);
+        }
+    }
+
+    /**
+     * Whether the object holds exactly {@code data[0..len)}, read with a GET and compared as it
+     * streams (no second copy in memory): for a commit the store refused, to see whose object is there.
+     */
+    boolean holdsExactly(S3Location loc, byte[] data, int len) throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in = call("GetObject", c -> c.getObject(GetObjectRequest.builder()
+                .bucket(loc.bucket()).key(loc.key()).build()))) {
+            byte[] chunk = new byte[64 * 1024];
+            int at = 0;
+            for (int n; (n = in.read(chunk)) > 0; at += n) {
+                if (at + n > len || !java.util.Arrays.equals(chunk, 0, n, data, at, at + n)) {
+                    in.abort(); // not this commit's: the rest need not be downloaded
+                    return false;
+                }
+            }
+            return at == len;
+        } catch (SdkException e) {
+            if (S3Errors.isMissingObject(e)) {
+                return false;
+            }
+            throw S3Errors.translate("commit", loc, "to read back the object the store refused to replace", e);
+        }
     }
 
     /** Whether an object exists at the key (HEAD). */

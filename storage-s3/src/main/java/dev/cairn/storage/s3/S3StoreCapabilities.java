@@ -41,8 +41,8 @@ public record S3StoreCapabilities(Support conditionalWrites, Support abortMultip
 
     /** One line for the log. */
     String describe() {
-        return "conditional writes " + conditionalWrites.text() + (conditionalWrites == Support.SUPPORTED ? ""
-                : " (no-overwrite commits rely on a HEAD check)")
+        return "conditional writes " + conditionalWrites.text() + (conditionalWrites == Support.SUPPORTED
+                ? " (no-overwrite PUTs send no HEAD check first)" : " (no-overwrite commits rely on a HEAD check)")
                 + "; AbortMultipartUpload " + abortMultipartUpload.text() + (abortMultipartUpload == Support.REJECTED
                 ? " (a failed upload leaves its parts billed: add a lifecycle rule AbortIncompleteMultipartUpload)" : "")
                 + "; request checksums: CRC32C " + crc32cChecksums.text() + ", Content-MD5 " + md5Checksums.text() + ", sending "

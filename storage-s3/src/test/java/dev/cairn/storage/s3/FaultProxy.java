@@ -26,7 +26,9 @@ import java.util.function.Predicate;
  * A tiny HTTP proxy in front of a real S3 server that records every request and injects faults
  * into chosen ones: an S3 error answer (503 SlowDown, 403 AccessDenied, 412...), a connection
  * dropped before any answer, a response body cut short, or a request body damaged on the way.
- * Everything else is forwarded unchanged, so the server behind still decides what S3 does.
+ * Everything else is forwarded unchanged, so the server behind still decides what S3 does, except
+ * that the proxy can {@linkplain #enforceIfNoneMatch enforce} {@code If-None-Match: *} as AWS S3
+ * does, which S3Proxy 2.6 ignores.
  *
  * <p>The server behind must run without authentication: forwarded requests carry the client's
  * signature for the proxy's host.
@@ -74,7 +76,7 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST, DELAY, RESET_REQUEST, OK_WITH_ERROR }
+    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST, DELAY, RESET_REQUEST, OK_WITH_ERROR, LOSE_RESPONSE }
 
     private record Fault(Predicate<Request> when, AtomicInteger remaining, Kind kind, int status, String code, int bytes,
                          Map<String, String> headers) {
@@ -97,6 +99,9 @@ final class FaultProxy implements AutoCloseable {
     });
     private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean enforceIfNoneMatch;
+    /** Held from the existence check of a conditional write to its end, so that of two racing ones exactly one wins. */
+    private final Object conditionalWrites = new Object();
 
     FaultProxy(URI backend) throws IOException {
         this.backend = backend;
@@ -164,6 +169,25 @@ final class FaultProxy implements AutoCloseable {
         faults.add(new Fault(when, new AtomicInteger(1), Kind.DELAY, 0, null, millis));
     }
 
+    /**
+     * Forwards the next {@code times} matching requests to the server, then closes the connection
+     * without passing on its answer: the request took effect, and the client, having no answer,
+     * sends it again.
+     */
+    void loseResponse(Predicate<Request> when, int times) {
+        faults.add(new Fault(when, new AtomicInteger(times), Kind.LOSE_RESPONSE, 0, null, 0));
+    }
+
+    /**
+     * From now on (until {@code false}), a PUT of an object or a CompleteMultipartUpload with
+     * {@code If-None-Match: *} whose key the server already holds is answered {@code 412
+     * PreconditionFailed} without forwarding it, as AWS S3 and MinIO answer it; conditional writes
+     * are checked and forwarded one at a time, so the refusal is atomic. Not reset by {@link #reset()}.
+     */
+    void enforceIfNoneMatch(boolean on) {
+        this.enforceIfNoneMatch = on;
+    }
+
     /** Every request so far, in arrival order. */
     List<Request> requests() {
         synchronized (requests) {
@@ -212,17 +236,7 @@ final class FaultProxy implements AutoCloseable {
                 return;
             }
             if (fault != null && (fault.kind() == Kind.ERROR || fault.kind() == Kind.OK_WITH_ERROR)) {
-                byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + fault.code() + "</Code><Message>injected by"
-                        + " the test</Message><RequestId>fault-proxy</RequestId></Error>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                ex.getResponseHeaders().set("Content-Type", "application/xml");
-                fault.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-                if (request.method().equals("HEAD")) {
-                    ex.sendResponseHeaders(fault.status(), -1);
-                } else {
-                    ex.sendResponseHeaders(fault.status(), xml.length);
-                    ex.getResponseBody().write(xml);
-                }
-                ex.close();
+                sendError(ex, request, fault.status(), fault.code(), fault.headers());
                 return;
             }
             if (fault != null && fault.kind() == Kind.DELAY) {
@@ -235,13 +249,52 @@ final class FaultProxy implements AutoCloseable {
             if (fault != null && fault.kind() == Kind.DAMAGE_REQUEST && body.length > 0) {
                 body[body.length / 2] ^= 0x01;
             }
-            forward(ex, request, body, fault != null && fault.kind() == Kind.TRUNCATE_RESPONSE ? fault.bytes() : -1);
+            int truncateAt = fault != null && fault.kind() == Kind.TRUNCATE_RESPONSE ? fault.bytes() : -1;
+            boolean lose = fault != null && fault.kind() == Kind.LOSE_RESPONSE;
+            if (enforceIfNoneMatch && (request.isPutObject() || request.isComplete()) && "*".equals(request.header("If-None-Match"))) {
+                synchronized (conditionalWrites) {
+                    if (exists(request)) {
+                        sendError(ex, request, 412, "PreconditionFailed", Map.of());
+                        return;
+                    }
+                    forward(ex, request, body, truncateAt, lose);
+                }
+                return;
+            }
+            forward(ex, request, body, truncateAt, lose);
         } catch (IOException | RuntimeException e) {
             ex.close();
         }
     }
 
-    private void forward(HttpExchange ex, Request request, byte[] body, int truncateAt) throws IOException {
+    private static void sendError(HttpExchange ex, Request request, int status, String code, Map<String, String> headers)
+            throws IOException {
+        byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>injected by"
+                + " the test</Message><RequestId>fault-proxy</RequestId></Error>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/xml");
+        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+        if (request.method().equals("HEAD")) {
+            ex.sendResponseHeaders(status, -1);
+        } else {
+            ex.sendResponseHeaders(status, xml.length);
+            ex.getResponseBody().write(xml);
+        }
+        ex.close();
+    }
+
+    /** Whether the server holds the object the request names (a HEAD of its path, signature-free). */
+    private boolean exists(Request request) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) new URL(backend + request.rawPath()).openConnection();
+        c.setRequestMethod("HEAD");
+        int status = c.getResponseCode();
+        c.disconnect();
+        if (status != 200 && status != 404) {
+            throw new IOException("HEAD " + request.rawPath() + " answered " + status);
+        }
+        return status == 200;
+    }
+
+    private void forward(HttpExchange ex, Request request, byte[] body, int truncateAt, boolean loseAnswer) throws IOException {
         String target = backend + request.rawPath() + (request.rawQuery() == null ? "" : "?" + request.rawQuery());
         HttpURLConnection c = (HttpURLConnection) new URL(target).openConnection();
         c.setInstanceFollowRedirects(false);
@@ -262,6 +315,10 @@ final class FaultProxy implements AutoCloseable {
         byte[] answer;
         try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
             answer = in == null ? new byte[0] : in.readAllBytes();
+        }
+        if (loseAnswer) {
+            ex.close(); // the server has acted on the request; its answer goes nowhere
+            return;
         }
         c.getHeaderFields().forEach((k, v) -> {
             if (k != null && !SKIPPED_RESPONSE_HEADERS.contains(k.toLowerCase(Locale.ROOT))) {

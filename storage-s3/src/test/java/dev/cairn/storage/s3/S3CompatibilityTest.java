@@ -68,13 +68,15 @@ class S3CompatibilityTest {
         return "s3://" + BUCKET + "/c-" + UUID.randomUUID() + "/";
     }
 
-    private static byte[] random(int size, long seed) {
+    /** {@code size} bytes from {@code seed}: the same for the same seed. */
+    static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
         new SplittableRandom(seed).nextBytes(b);
         return b;
     }
 
-    private static void write(S3Storage storage, URI file, byte[] data) throws IOException {
+    /** Writes and commits {@code file} without overwrite. */
+    static void write(S3Storage storage, URI file, byte[] data) throws IOException {
         try (StorageOutput out = storage.create(file, false)) {
             out.write(data);
             out.commit();
