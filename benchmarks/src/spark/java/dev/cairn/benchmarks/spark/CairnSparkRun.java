@@ -6,6 +6,7 @@ import dev.cairn.benchmarks.harness.Result;
 import dev.cairn.spark.CairnSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -46,6 +47,8 @@ public final class CairnSparkRun {
                         ? "org.apache.spark.serializer.KryoSerializer" : "org.apache.spark.serializer.JavaSerializer");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
+            JobTimes jobs = new JobTimes();
+            sc.sc().addSparkListener(jobs);
             if (warmup > 0) {
                 JavaRDD<Tuple2<Long, double[]>> w = CairnSpark.checkpoint(SparkRun.pipeline(sc, warmup, partitions),
                         dir.resolve("warmup").toUri().toString());
@@ -55,11 +58,13 @@ public final class CairnSparkRun {
             Path location = dir.resolve("checkpoint");
             JavaRDD<Tuple2<Long, double[]>> data = SparkRun.pipeline(sc, records, partitions);
             long c0 = ChildStats.processCpuNanos();
+            long wall0 = System.currentTimeMillis();
             long t0 = System.nanoTime();
             JavaRDD<Tuple2<Long, double[]>> checkpointed = CairnSpark.checkpoint(data, location.toUri().toString());
             long tWritten = System.nanoTime();
             long first = checkpointed.count();
             long t1 = System.nanoTime();
+            long wall1 = System.currentTimeMillis();
             long c1 = ChildStats.processCpuNanos();
             long callsAfterCheckpoint = SparkRun.MAP_CALLS.sum();
             long second = checkpointed.count();
@@ -69,7 +74,13 @@ public final class CairnSparkRun {
                 throw new IllegalStateException("expected " + records + " records twice, found " + first + ", " + second);
             }
             long[] bytes = Result.bytesOnDisk(location, "part-");
-            new Result()
+            Result result = new Result();
+            List<String> measuredJobs = jobs.between(wall0, wall1);
+            result.put("checkpointJobs", measuredJobs.size());
+            for (int j = 0; j < measuredJobs.size(); j++) {
+                result.put("job" + (j + 1) + "Ms", measuredJobs.get(j));
+            }
+            result
                     .put("checkpointMs", Result.millis(t1 - t0))
                     .put("rereadMs", Result.millis(t2 - t1))
                     .put("writeMs", Result.millis(tWritten - t0))

@@ -7,6 +7,7 @@ import dev.cairn.benchmarks.harness.Result;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -50,6 +51,8 @@ public final class SparkRun {
                         ? "org.apache.spark.serializer.KryoSerializer" : "org.apache.spark.serializer.JavaSerializer");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
+            JobTimes jobs = new JobTimes();
+            sc.sc().addSparkListener(jobs);
             sc.setCheckpointDir(dir.resolve("checkpoints").toUri().toString());
             if (warmup > 0) {
                 JavaRDD<Tuple2<Long, double[]>> w = pipeline(sc, warmup, partitions);
@@ -61,9 +64,11 @@ public final class SparkRun {
             JavaRDD<Tuple2<Long, double[]>> data = pipeline(sc, records, partitions);
             data.checkpoint();
             long c0 = ChildStats.processCpuNanos();
+            long wall0 = System.currentTimeMillis();
             long t0 = System.nanoTime();
             long first = data.count();
             long t1 = System.nanoTime();
+            long wall1 = System.currentTimeMillis();
             long c1 = ChildStats.processCpuNanos();
             long callsAfterCheckpoint = MAP_CALLS.sum();
             long second = data.count();
@@ -75,7 +80,13 @@ public final class SparkRun {
             }
             Path location = Path.of(URI.create(data.getCheckpointFile().get()));
             long[] bytes = Result.bytesOnDisk(location, "part-");
-            new Result()
+            Result result = new Result();
+            List<String> measuredJobs = jobs.between(wall0, wall1);
+            result.put("checkpointJobs", measuredJobs.size());
+            for (int j = 0; j < measuredJobs.size(); j++) {
+                result.put("job" + (j + 1) + "Ms", measuredJobs.get(j));
+            }
+            result
                     .put("checkpointMs", Result.millis(t1 - t0))
                     .put("rereadMs", Result.millis(t2 - t1))
                     .put("checkpointCpuMs", Result.millis(c1 - c0))
