@@ -65,7 +65,7 @@ class S3StorageTest {
         proxy.reset();
     }
 
-    /** No probe: these tests count the requests each operation sends (the probe has its own tests: {@link S3StoreProbeTest}). */
+    /** No probe: these tests count the requests each operation sends (the probe has its own tests in {@link S3CompatibilityTest}). */
     private static S3StorageSettings.Builder settings() {
         return server.settings().checksum(S3Checksum.MD5).probe(false);
     }
