@@ -33,6 +33,8 @@ import java.util.Map;
  * lazy mode: the action writes, commits and verifies) and {@code async}. The time a checkpoint
  * blocks the loop is its iteration's time minus the same iteration's median time in mode
  * {@code none}; the total includes waiting for the last background checkpoint to commit.
+ * {@code --max-in-flight N} (default 1, the checkpointer's default) lets the async mode keep up
+ * to N checkpoints uploading at once.
  *
  * <pre>
  * mvn -B -pl benchmarks -am -DskipTests -P s3,async verify -Dasync.args="--runs 5"
@@ -40,6 +42,8 @@ import java.util.Map;
  */
 public final class AsyncCheckpointBench {
     private static final List<String> MODES = List.of("none", "sync", "async");
+    /** Checkpoints the async mode may have uploading at once. */
+    private static int maxInFlight = 1;
 
     private AsyncCheckpointBench() {
     }
@@ -52,6 +56,7 @@ public final class AsyncCheckpointBench {
         int interval = args.getInt("interval", 2);
         int runs = args.getInt("runs", 5);
         long latencyMs = args.getLong("latency-ms", 20);
+        maxInFlight = args.getInt("max-in-flight", 1);
         List<String> stores = List.of(args.get("stores", "file,s3").split(","));
         Path out = Path.of(args.get("out", "docs/benchmarks/async"));
         double maxLoad = args.getDouble("max-load", 1.0);
@@ -61,8 +66,8 @@ public final class AsyncCheckpointBench {
         String waited = QuietMachine.await(maxLoad, loadWait);
         String loadBefore = QuietMachine.load1() + (waited == null ? "" : " (" + waited + ")");
         System.out.printf(Locale.ROOT, "async benchmark: %,d records, %d partitions, %d iterations, checkpoint every %d, "
-                + "%d runs per mode, stores %s, S3 latency %d ms per request; load before: %s%n",
-                records, partitions, iterations, interval, runs, stores, latencyMs, loadBefore);
+                + "%d runs per mode, stores %s, S3 latency %d ms per request, async max in flight %d; load before: %s%n",
+                records, partitions, iterations, interval, runs, stores, latencyMs, maxInFlight, loadBefore);
 
         List<Run> all = new ArrayList<>();
         for (String store : stores) {
@@ -97,6 +102,7 @@ public final class AsyncCheckpointBench {
                     .interval(mode.equals("none") ? Integer.MAX_VALUE : interval)
                     .keep(1)
                     .mode(mode.equals("async") ? CheckpointMode.ASYNC : CheckpointMode.LAZY)
+                    .maxInFlight(mode.equals("async") ? maxInFlight : 1)
                     .build();
             Dataset<Double> current = ctx.range(0, records, partitions).map(Long::doubleValue);
             long start = System.nanoTime();
@@ -154,8 +160,10 @@ public final class AsyncCheckpointBench {
         md.append("# Asynchronous checkpoints: time the loop is blocked\n\n");
         md.append(String.format(Locale.ROOT, "%s. %,d doubles in %d partitions, %d iterations, a checkpoint every %d "
                 + "(%d per job), %d runs per mode alternating, medians. S3: S3Proxy in process, %d ms added per request. "
+                + "Async: at most %d checkpoint(s) uploading at once (`maxInFlight`). "
                 + "1-minute load before: %s; every run's load is in `async-runs.csv`.%n%n",
-                Instant.now(), records, partitions, iterations, interval, iterations / interval, runs, latencyMs, loadBefore));
+                Instant.now(), records, partitions, iterations, interval, iterations / interval, runs, latencyMs, maxInFlight,
+                loadBefore));
         md.append("| store | blocked per checkpoint, sync (ms) | blocked per checkpoint, async (ms) | async / sync | "
                 + "job total, none / sync / async (ms) | target | verdict |\n|---|--:|--:|--:|--:|---|---|\n");
         Map<String, List<Double>> blockedSeries = new LinkedHashMap<>();
