@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code readCheckpoint} (manifest read, listing wait); <b>read</b> its {@code count()}.
  *
  * <p>Arguments: {@code --partitions 10000 --records-per-part 100 --concurrency 8 --latency-ms 20
- * --out docs/benchmarks}. Appends one row to {@code s3scale.csv} in {@code --out}, draws
+ * --prefix-spread 0 --out docs/benchmarks} ({@code --prefix-spread N} sets
+ * {@code cairn.checkpoint.prefix-spread}; the CSV row does not record it, so runs with a spread
+ * belong in another {@code --out}). Appends one row to {@code s3scale.csv} in {@code --out}, draws
  * {@code s3scale.png}, and prints a Markdown table.
  *
  * <p>Run with {@code mvn -B -q -pl benchmarks -am -DskipTests -P s3,s3scale verify
@@ -71,6 +73,7 @@ public final class S3Scale {
         int perPart = args.getInt("records-per-part", 100);
         int concurrency = args.getInt("concurrency", 8);
         long latency = args.getLong("latency-ms", 20);
+        int spread = args.getInt("prefix-spread", 0);
         Path out = Path.of(args.get("out", "docs/benchmarks"));
         // HttpURLConnection keeps 5 idle connections per host by default: the front forwards many at once.
         System.setProperty("http.maxConnections", "512");
@@ -79,8 +82,8 @@ public final class S3Scale {
         System.setProperty("sun.net.httpserver.nodelay", "true");
 
         String loadBefore = loadAverage();
-        System.out.printf(Locale.ROOT, "s3scale: %d partitions x %d records, concurrency %d, latency %d ms; load %s%n", partitions,
-                perPart, concurrency, latency, loadBefore);
+        System.out.printf(Locale.ROOT, "s3scale: %d partitions x %d records, concurrency %d, latency %d ms, prefix spread %d; load %s%n",
+                partitions, perPart, concurrency, latency, spread, loadBefore);
         S3ProxyServer s3proxy = S3ProxyServer.builder().anonymous().buckets(BUCKET).start();
         List<Phase> phases = new ArrayList<>();
         long manifestBytes;
@@ -94,6 +97,9 @@ public final class S3Scale {
             options.put("cairn.s3.secret-key", "bench-secret");
             options.put("cairn.s3.upload.concurrency", Integer.toString(concurrency));
             options.put("cairn.s3.max-connections", Integer.toString(Math.max(64, 2 * concurrency)));
+            if (spread > 0) {
+                options.put("cairn.checkpoint.prefix-spread", Integer.toString(spread));
+            }
 
             AtomicReference<Map<LatencyFront.Kind, Long>> atStart = new AtomicReference<>();
             AtomicReference<Map<LatencyFront.Kind, Long>> atCommit = new AtomicReference<>();
