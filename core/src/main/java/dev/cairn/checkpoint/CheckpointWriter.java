@@ -142,7 +142,7 @@ public final class CheckpointWriter {
         List<CheckpointManifest.Part> parts = new ArrayList<>(numPartitions);
         for (int p = 0; p < numPartitions; p++) {
             if (byPartition[p] == null) {
-                throw new MissingPartException("commit", spec.dataset(), location, CheckpointManifest.partName(p),
+                throw new MissingPartException("commit", spec.dataset(), location, spec.partPath(p),
                         "expected every partition to be written before the commit, found no receipt for partition " + p, null);
             }
             parts.add(byPartition[p].part());
@@ -154,7 +154,7 @@ public final class CheckpointWriter {
         }
         int spread = spec.settings().prefixSpread();
         for (int p = 0; p < numPartitions; p++) {
-            String path = CheckpointLayout.partPath(p, spread);
+            String path = spec.partPath(p);
             if (!parts.get(p).name().equals(path)) {
                 throw new CheckpointException("commit", spec.dataset(), location, parts.get(p).name(), "expected the receipt of partition "
                         + p + " to name " + path + " (prefix spread " + spread + "), found " + parts.get(p).name()

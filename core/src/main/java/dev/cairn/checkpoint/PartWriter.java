@@ -53,7 +53,7 @@ public final class PartWriter implements Closeable {
         this.storage = storage;
         this.spec = spec;
         this.partition = partition;
-        this.name = CheckpointLayout.partPath(partition, spec.settings().prefixSpread());
+        this.name = spec.partPath(partition);
         URI file = CheckpointLayout.file(spec.location(), name);
         StorageOutput out;
         try {

@@ -411,7 +411,7 @@ public final class CheckpointData<T> {
             computeAll(missing);
             if (missingPartitions(a.receipts::containsKey).length == missing.length && a.writing.isEmpty()) {
                 // Nothing was written although nobody else writes: should not happen; fail rather than loop.
-                throw new MissingPartException("commit", label(), location, CheckpointManifest.partName(missing[0]),
+                throw new MissingPartException("commit", label(), location, a.writer.spec().partPath(missing[0]),
                         "expected every partition of " + n + " to be written before the commit, found " + missing.length
                                 + " unwritten after computing them", null);
             }
