@@ -1,6 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.CheckpointIOException;
+import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.CheckpointScanner;
 import dev.cairn.storage.FileStatus;
@@ -25,24 +26,21 @@ final class CheckpointDeleter {
     }
 
     /**
-     * Whether the checkpoint directory holds directories. The scanner reports files only, and a
-     * sweep deletes an uncommitted checkpoint with everything under it: a directory inside is
-     * nothing Cairn writes, so such a checkpoint is left to a person.
+     * Whether the checkpoint directory holds directories other than the sub-prefixes of a spread
+     * checkpoint (the scanner reports those as foreign). A sweep deletes an uncommitted
+     * checkpoint with everything under it: such a directory is nothing Cairn writes, so the
+     * checkpoint is left to a person.
      */
-    boolean holdsDirectories(URI location) {
-        try {
-            return storage.storageFor(location).list(location).stream().anyMatch(FileStatus::directory);
-        } catch (IOException e) {
-            throw new CheckpointIOException("gc", "at " + location, location, null,
-                    "expected to list the checkpoint directory, found an error: " + e, e);
-        }
+    static boolean holdsDirectories(CheckpointScanner.Entry entry) {
+        return entry.foreign().stream().anyMatch(FileStatus::directory);
     }
 
     /**
      * Deletes a committed checkpoint's files: {@code _manifest.json} first, so that an
      * interrupted deletion leaves an uncommitted checkpoint (never read, swept later) rather than
-     * a committed one with parts missing; then every other file Cairn writes; then the directory
-     * if nothing is left in it. Files Cairn does not write stay.
+     * a committed one with parts missing; then every other file Cairn writes (those in the
+     * sub-prefixes of a spread checkpoint too); then each sub-prefix and the directory if nothing
+     * is left in them. Files Cairn does not write stay.
      *
      * @return what was deleted
      * @throws CheckpointIOException when the store fails
@@ -59,6 +57,11 @@ final class CheckpointDeleter {
             }
         }
         try {
+            for (FileStatus sub : store.list(entry.location())) {
+                if (sub.directory() && CheckpointLayout.isSubPrefix(sub.name()) && store.list(sub.location()).isEmpty()) {
+                    store.delete(sub.location()); // an emptied sub-prefix of a spread checkpoint (a directory on a file system)
+                }
+            }
             if (store.list(entry.location()).isEmpty()) {
                 store.delete(entry.location()); // a file system keeps the empty directory; an object store has none
             }

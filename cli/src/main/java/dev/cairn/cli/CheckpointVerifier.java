@@ -6,6 +6,7 @@ import dev.cairn.CorruptPartException;
 import dev.cairn.IncompatibleCheckpointException;
 import dev.cairn.MissingPartException;
 import dev.cairn.PartitionCountMismatchException;
+import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.checkpoint.CheckpointReader;
 import dev.cairn.checkpoint.CheckpointScanner;
@@ -40,7 +41,8 @@ import java.util.regex.Pattern;
  * {@link CheckpointScanner} for the listing.
  */
 final class CheckpointVerifier {
-    private static final Pattern PART_FILE = Pattern.compile("part-\\d{5,}");
+    /** A part file's path relative to the checkpoint: in it, or in a sub-prefix of a spread checkpoint. */
+    private static final Pattern PART_FILE = Pattern.compile("([0-9a-f]{2}/)?part-\\d{5,}");
     private static final Pattern BYTES = Pattern.compile("expected (\\d+) bytes, found (\\d+)");
 
     private final StorageRegistry storage;
@@ -113,19 +115,21 @@ final class CheckpointVerifier {
         Map<String, FileStatus> listed = new HashMap<>();
         List<FileStatus> foreign = List.of();
         if (entry != null) {
-            entry.files().forEach(f -> listed.put(f.name(), f));
+            entry.files().forEach(f -> listed.put(entry.pathOf(f), f)); // by path: 3c/part-00003 in a spread checkpoint
             foreign = entry.foreign();
             for (FileStatus stray : entry.strays()) {
-                problems.add(Failure.of(Failure.EXTRA, new CorruptPartException("verify", dataset, location, stray.name(),
-                        "expected only the files _manifest.json lists, found " + stray.name() + " of " + stray.length()
+                String path = entry.pathOf(stray);
+                problems.add(Failure.of(Failure.EXTRA, new CorruptPartException("verify", dataset, location, path,
+                        "expected only the files _manifest.json lists, found " + path + " of " + stray.length()
                                 + " bytes; debris of a failed or killed writer, never read: cairn gc removes it", null)));
             }
         }
         for (int i = 0; i < manifest.parts().size(); i++) {
             String name = manifest.parts().get(i).name();
-            if (!name.equals(CheckpointManifest.partName(i))) {
+            if (!CheckpointLayout.isPartPath(name, i)) { // the parser refuses such a manifest already; kept for manifests built in code
                 problems.add(Failure.of(Failure.CORRUPT, new CorruptPartException("verify", dataset, location, CheckpointManifest.FILE_NAME,
-                        "expected part " + i + " to be named " + CheckpointManifest.partName(i) + ", found " + name, null)));
+                        "expected part " + i + " at " + CheckpointManifest.partName(i) + " or <two hex digits>/"
+                                + CheckpointManifest.partName(i) + ", found " + name, null)));
             }
         }
         long partFiles = listed.keySet().stream().filter(n -> PART_FILE.matcher(n).matches()).count();

@@ -64,7 +64,7 @@ final class GcCommand extends CheckpointCommand {
 
         Set<URI> holdingDirectories = new LinkedHashSet<>();
         for (CheckpointScanner.Entry e : scan.uncommitted()) {
-            if (deleter.holdsDirectories(e.location())) {
+            if (CheckpointDeleter.holdsDirectories(e)) {
                 holdingDirectories.add(e.location());
             }
         }

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.CairnContext;
 import dev.cairn.CheckpointMode;
 import dev.cairn.Dataset;
+import dev.cairn.checkpoint.CheckpointLayout;
+import dev.cairn.checkpoint.CheckpointOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -297,6 +299,58 @@ abstract class CliContract {
         assertTrue(exists(file(mixed, "README.txt")), "a file Cairn does not write is never deleted");
         assertTrue(exists(file(kept, "notes.txt")), "a file Cairn does not write is never deleted");
         assertTrue(exists(file(kept, "_manifest.json")) && exists(file(kept, "part-00003")), "a committed checkpoint is kept");
+    }
+
+    @Test
+    void verifyInspectCatAndGcWorkOnACheckpointSpreadOverPrefixes(TestInfo test) throws Exception {
+        URI dir = dir(test);
+        URI intact;
+        URI damaged;
+        URI pending;
+        URI retired;
+        Map<String, String> spread = new java.util.HashMap<>(options());
+        spread.put(CheckpointOptions.PREFIX_SPREAD, "4");
+        try (CairnContext ctx = CairnContext.builder().parallelism(2).checkpointDir(dir.toString()).options(spread).build()) {
+            retired = checkpoint(ctx, 600, 6, Map.of());
+            Thread.sleep(5); // distinct creation times, for --keep-last
+            intact = checkpoint(ctx, 600, 6, Map.of());
+            damaged = checkpoint(ctx, 600, 6, Map.of());
+            pending = checkpoint(ctx, 600, 6, Map.of());
+        }
+        String third = CheckpointLayout.partPath(3, 4);
+        assertTrue(exists(file(intact, third)), "part 3 lies in its sub-prefix: " + third);
+
+        CairnProcess.Result ok = cairn("verify", intact.toString()).exits(0);
+        assertTrue(ok.stdout().contains("6 parts, 600 records"), ok::toString);
+        assertTrue(cairn("inspect", intact.toString()).exits(0).stdout().contains(third), "inspect shows each part's path");
+        assertEquals(5, cairn("cat", intact.toString(), "--limit", "5").exits(0).lines().size());
+
+        byte[] bytes = read(file(damaged, third));
+        bytes[bytes.length / 2] ^= 0x5a;
+        write(file(damaged, third), bytes);
+        CairnProcess.Result bad = cairn("verify", damaged.toString()).exits(1);
+        String corrupt = linesStartingWith(bad, "corrupt").get(0);
+        assertTrue(corrupt.contains(damaged + "/" + third) && corrupt.contains("CRC32C"), bad::toString);
+
+        delete(file(pending, "_manifest.json")); // a writer killed before its commit
+        String stray = third.substring(0, 3) + "part-00099";
+        write(file(intact, stray), "stray".getBytes(StandardCharsets.UTF_8));
+        CairnProcess.Result extra = cairn("verify", intact.toString()).exits(1);
+        assertTrue(linesStartingWith(extra, "extra").get(0).contains(intact + "/" + stray), extra::toString);
+
+        CairnProcess.Result gc = cairn("gc", "--older-than", "0s", "--keep-last", "2", dir.toString()).exits(0);
+        assertEquals(new TreeSet<>(Set.of(pending.toString(), intact + "/" + stray, retired.toString())),
+                gc.lines().stream().map(l -> l.split("\\s+")[1]).collect(Collectors.toCollection(TreeSet::new)), gc::toString);
+        for (int p = 0; p < 6; p++) {
+            assertFalse(exists(file(pending, CheckpointLayout.partPath(p, 4))), "gc left a part of the uncommitted checkpoint");
+            assertFalse(exists(file(retired, CheckpointLayout.partPath(p, 4))), "gc left a part of the retired checkpoint");
+        }
+        assertFalse(exists(file(intact, stray)));
+        assertFalse(exists(pending), "the uncommitted checkpoint's directory and sub-prefixes are gone");
+        assertFalse(exists(retired), "the retired checkpoint's directory and sub-prefixes are gone");
+        cairn("verify", intact.toString()).exits(0);
+        List<String> left = cairn("ls", dir.toString()).exits(0).lines();
+        assertEquals(2, left.size(), left::toString);
     }
 
     @Test

@@ -410,9 +410,10 @@ final class CheckpointFiles {
         Map<String, Long> expected = new LinkedHashMap<>();
         for (int i = 0; i < manifest.parts().size(); i++) {
             CheckpointManifest.Part p = manifest.parts().get(i);
-            if (!p.name().equals(CheckpointManifest.partName(i))) {
-                throw new CorruptPartException(verb, label, location, CheckpointManifest.FILE_NAME,
-                        "expected part " + i + " to be named " + CheckpointManifest.partName(i) + ", found " + p.name(), null);
+            if (!CheckpointLayout.isPartPath(p.name(), i) || (manifest.prefixSpread() > 0) != (p.name().indexOf('/') > 0)) {
+                throw new CorruptPartException(verb, label, location, CheckpointManifest.FILE_NAME, "expected part " + i + " at "
+                        + (manifest.prefixSpread() > 0 ? "<two hex digits>/" : "") + CheckpointManifest.partName(i)
+                        + ", found " + p.name(), null);
             }
             expected.put(p.name(), p.bytes());
         }

@@ -27,7 +27,11 @@ import java.util.Objects;
  * are cut into CRC32C-checked blocks of at most {@code blockSize} bytes (see {@link #blockSize()}),
  * so a reader checks every byte before it decodes it; <b>3</b> (written now), as 2, but each
  * block's CRC32C also covers the block's index, so an intact block at the wrong place fails its
- * check too. All three are read; a reader of version 2 refuses a version 3 manifest as newer.
+ * check too; <b>4</b>, as 3, with the parts spread over sub-prefixes of the checkpoint directory
+ * ({@link #prefixSpread()}, written only with {@link CheckpointOptions#PREFIX_SPREAD}): each part's
+ * {@code name} is then its path relative to the directory, {@code <pp>/part-NNNNN}. A checkpoint
+ * without a spread is still written as version 3, so older readers keep reading it; they refuse a
+ * version 4 one as newer instead of looking for its parts where they are not. All four are read.
  *
  * <p>Serializable, so a reader can travel to another process with it.
  *
@@ -45,15 +49,19 @@ import java.util.Objects;
  * @param partitioner    class of the partitioner stored in {@code _partitioner}, or {@code null} if none
  * @param partitionerCrc32c CRC32C of the {@code _partitioner} file (0 if none)
  * @param metadata       free user metadata (the resumable loop keeps its iteration here)
- * @param blockSize      formats 2 and 3: the largest block of a part file; 0 for format 1 (no blocks)
+ * @param blockSize      formats 2 to 4: the largest block of a part file; 0 for format 1 (no blocks)
+ * @param prefixSpread   format 4: over how many sub-prefixes the parts were spread (1 to
+ *                       {@link CheckpointLayout#MAX_PREFIX_SPREAD}); 0 for formats 1 to 3 (parts in the directory itself)
  */
 public record CheckpointManifest(int formatVersion, int datasetId, String datasetName, String dataset, String appName,
                                  String contextId, int numPartitions, List<Part> parts, String serializer, String compression,
                                  Instant createdAt, String partitioner, long partitionerCrc32c, Map<String, String> metadata,
-                                 int blockSize) implements java.io.Serializable {
+                                 int blockSize, int prefixSpread) implements java.io.Serializable {
 
-    /** The layout version this code writes and the newest it reads. */
+    /** The layout version this code writes for a checkpoint without a prefix spread. */
     public static final int FORMAT_VERSION = 3;
+    /** The layout version this code writes for a checkpoint with a prefix spread, and the newest it reads. */
+    public static final int SPREAD_FORMAT_VERSION = 4;
     /** The block size formats 2 and 3 write: 64 KiB. */
     public static final int DEFAULT_BLOCK_SIZE = 64 * 1024;
     /** The largest block size a reader accepts (bounds what a damaged or hostile manifest can make it allocate). */
@@ -68,7 +76,8 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
     /**
      * One part file.
      *
-     * @param name    file name, e.g. {@code part-00003}
+     * @param name    the file's path relative to the checkpoint directory: {@code part-00003}, or
+     *                {@code 3c/part-00003} in a spread checkpoint (format 4)
      * @param bytes   length of the file
      * @param records number of records in it
      * @param crc32c  CRC32C of the file's bytes
@@ -81,6 +90,19 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
         public Part(String name, long bytes, long records, long crc32c) {
             this(name, bytes, records, crc32c, -1);
         }
+    }
+
+    /** A manifest without a prefix spread (formats 1 to 3). */
+    public CheckpointManifest(int formatVersion, int datasetId, String datasetName, String dataset, String appName, String contextId,
+                              int numPartitions, List<Part> parts, String serializer, String compression, Instant createdAt,
+                              String partitioner, long partitionerCrc32c, Map<String, String> metadata, int blockSize) {
+        this(formatVersion, datasetId, datasetName, dataset, appName, contextId, numPartitions, parts, serializer, compression,
+                createdAt, partitioner, partitionerCrc32c, metadata, blockSize, 0);
+    }
+
+    /** The format version a checkpoint with {@code prefixSpread} is written as: 3 without a spread, 4 with one. */
+    public static int formatVersionFor(int prefixSpread) {
+        return prefixSpread > 0 ? SPREAD_FORMAT_VERSION : FORMAT_VERSION;
     }
 
     /** Copies the collections; validates the shape. */
@@ -166,6 +188,9 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
             g.writeNumberField("partitionerCrc32c", partitionerCrc32c);
             if (blockSize > 0) {
                 g.writeNumberField("blockSize", blockSize);
+            }
+            if (prefixSpread > 0) {
+                g.writeNumberField("prefixSpread", prefixSpread);
             }
             g.writeObjectFieldStart("metadata");
             for (Map.Entry<String, String> e : metadata.entrySet()) {
@@ -313,12 +338,12 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
             throw new FormatException("expected valid JSON, found " + e.getMessage(), false, e);
         }
         long version = number(fields, "formatVersion");
-        if (version > FORMAT_VERSION) {
-            throw new FormatException("expected format version " + FORMAT_VERSION + " or older, found " + version
+        if (version > SPREAD_FORMAT_VERSION) {
+            throw new FormatException("expected format version " + SPREAD_FORMAT_VERSION + " or older, found " + version
                     + "; it was written by a newer Cairn: read it with that version", true, null);
         }
         if (version < 1) {
-            throw new FormatException("expected format version 1.." + FORMAT_VERSION + ", found " + version, false, null);
+            throw new FormatException("expected format version 1.." + SPREAD_FORMAT_VERSION + ", found " + version, false, null);
         }
         @SuppressWarnings("unchecked")
         List<Part> parts = (List<Part>) fields.get("parts");
@@ -346,11 +371,27 @@ public record CheckpointManifest(int formatVersion, int datasetId, String datase
         if (version < 2) {
             blockSize = 0;
         }
+        long spread = fields.get("prefixSpread") == null ? 0 : number(fields, "prefixSpread");
+        if (spread < 0 || spread > CheckpointLayout.MAX_PREFIX_SPREAD || (spread > 0 && version < SPREAD_FORMAT_VERSION)) {
+            throw new FormatException("expected a 'prefixSpread' of 0 to " + CheckpointLayout.MAX_PREFIX_SPREAD + " (above 0 only from"
+                    + " format " + SPREAD_FORMAT_VERSION + "), found " + spread + " in a format " + version + " manifest", false, null);
+        }
+        // The part paths are the one thing in a manifest a reader turns into file locations: only the two forms the layout
+        // writes are accepted, so a damaged or hostile manifest cannot point a reader (or a clean-up) outside the checkpoint.
+        for (int i = 0; i < parts.size(); i++) {
+            String name = parts.get(i).name();
+            boolean ok = spread == 0 ? name.equals(partName(i)) : CheckpointLayout.isPartPath(name, i) && name.indexOf('/') > 0;
+            if (!ok) {
+                throw new FormatException("expected part " + i + " at " + (spread == 0 ? partName(i) : "<two hex digits>/" + partName(i))
+                        + (spread == 0 ? "" : " (the manifest spreads its parts over " + spread + " sub-prefixes)") + ", found '"
+                        + name + "'", false, null);
+            }
+        }
         return new CheckpointManifest((int) version, (int) number(fields, "datasetId"), (String) fields.get("datasetName"),
                 optionalText(fields, "dataset"), optionalText(fields, "appName"), optionalText(fields, "contextId"),
                 numPartitions, parts, text(fields, "serializer"), text(fields, "compression"), created,
                 (String) fields.get("partitioner"), fields.get("partitionerCrc32c") == null ? 0 : number(fields, "partitionerCrc32c"),
-                metadata == null ? Map.of() : metadata, (int) blockSize);
+                metadata == null ? Map.of() : metadata, (int) blockSize, (int) spread);
     }
 
     private static List<Part> readParts(JsonParser p) throws IOException, FormatException {

@@ -20,6 +20,10 @@ import java.util.Set;
  *       than the writer's ({@link dev.cairn.storage.Storage#readsBackFromWriterCache()} false: S3, HDFS) and
  *       {@code size} where it comes from the writer's own cache ({@code file://}, {@code memory://}). Every later
  *       read checks each block's CRC32C before decoding it, whatever the value</td></tr>
+ *   <tr><td>{@value #PREFIX_SPREAD}</td><td>{@code 0}</td><td>for new checkpoints: {@code 0} keeps every part in the
+ *       checkpoint directory; {@code N} (1 to {@value CheckpointLayout#MAX_PREFIX_SPREAD}) puts part {@code i} under
+ *       one of {@code N} sub-prefixes chosen by {@code i mod N}, for stores that limit requests per prefix (S3).
+ *       Such checkpoints are written as manifest format 4, which Cairn releases before it refuse as newer</td></tr>
  * </table>
  */
 public final class CheckpointOptions {
@@ -35,6 +39,8 @@ public final class CheckpointOptions {
     public static final String LISTING_MAX_DELAY = "cairn.checkpoint.listing.max-delay";
     /** Option key: what the writer checks after its commit, {@code auto}, {@code checksum} or {@code size}. */
     public static final String VERIFY = "cairn.checkpoint.verify";
+    /** Option key: over how many sub-prefixes new checkpoints spread their parts, 0 (default) for none. */
+    public static final String PREFIX_SPREAD = "cairn.checkpoint.prefix-spread";
 
     private CheckpointOptions() {
     }
@@ -51,6 +57,6 @@ public final class CheckpointOptions {
 
     /** Every key above. */
     public static Set<String> keys() {
-        return Set.of(SERIALIZER, COMPRESSION, LISTING_TIMEOUT, LISTING_INITIAL_DELAY, LISTING_MAX_DELAY, VERIFY);
+        return Set.of(SERIALIZER, COMPRESSION, LISTING_TIMEOUT, LISTING_INITIAL_DELAY, LISTING_MAX_DELAY, VERIFY, PREFIX_SPREAD);
     }
 }

@@ -26,7 +26,12 @@ import java.util.regex.Pattern;
  * <p>A directory is a checkpoint when it holds files Cairn writes into one: {@code _manifest.json}
  * (then it is committed), part files ({@code part-NNNNN}), {@code _partitioner}, or the hidden
  * temporary files of a write in progress; or when it is a {@code dataset-<id>} directory of a
- * context. Other files are <em>foreign</em>: reported, never Cairn's to delete.
+ * context. Other files are <em>foreign</em>: reported, never Cairn's to delete. The sub-prefix
+ * directories of a spread checkpoint (two hex digits, {@link CheckpointLayout#isSubPrefix}) are
+ * part of it: their files are the checkpoint's files, named by their path relative to it
+ * ({@link Entry#pathOf}), and a directory holding only such sub-directories with Cairn's files in
+ * them (an uncommitted spread checkpoint written where no {@code dataset-<id>} name tells) is a
+ * checkpoint too.
  *
  * <p>Deletes nothing. Thread-safe (stateless).
  */
@@ -80,11 +85,11 @@ public final class CheckpointScanner {
      * @param manifest     the manifest, or {@code null} when uncommitted or unreadable
      * @param problem      why a present manifest could not be read (a newer format, garbled JSON,
      *                     a store error), or {@code null}
-     * @param files        every file in it
+     * @param files        every file in it, those in its sub-prefix directories included
      * @param strays       Cairn's files its manifest does not list (for an uncommitted checkpoint:
      *                     all of Cairn's files): what a clean-up may delete
-     * @param foreign      files Cairn does not write, and any sub-directory (Cairn writes none in a
-     *                     checkpoint): never deleted
+     * @param foreign      files Cairn does not write, and any sub-directory other than the
+     *                     sub-prefixes of a spread checkpoint: never deleted
      * @param lastModified the newest modification time of its files ({@link Instant#EPOCH} when empty)
      */
     public record Entry(URI location, boolean committed, CheckpointManifest manifest, String problem, List<FileStatus> files,
@@ -95,6 +100,14 @@ public final class CheckpointScanner {
             files = List.copyOf(files);
             strays = List.copyOf(strays);
             foreign = List.copyOf(foreign);
+        }
+
+        /**
+         * The path of one of its files relative to it: {@code part-00003}, or {@code 3c/part-00003}
+         * in a sub-prefix of a spread checkpoint (the name its manifest gives).
+         */
+        public String pathOf(FileStatus file) {
+            return CheckpointLayout.relativePath(location, file.location());
         }
 
         /** Time since the last modification, as seen now. */
@@ -131,6 +144,15 @@ public final class CheckpointScanner {
                 checkpoint = true;
             }
         }
+        for (FileStatus f : children) {
+            if (checkpoint) {
+                break;
+            }
+            if (f.directory() && CheckpointLayout.isSubPrefix(f.name())) {
+                checkpoint = ListingWaiter.list(store, f.location(), "at " + dir, "scan").stream()
+                        .anyMatch(c -> !c.directory() && CAIRN_FILE.matcher(c.name()).matches());
+            }
+        }
         if (checkpoint) {
             out.add(entry(store, dir, children));
             return;
@@ -156,8 +178,37 @@ public final class CheckpointScanner {
         return CAIRN_FILE.matcher(name).matches();
     }
 
+    /**
+     * What a checkpoint directory holds: its files and those of its sub-prefix directories
+     * ({@code files}), the directories that are not sub-prefixes and any directory below a
+     * sub-prefix ({@code directories}), and the sub-prefix directories themselves.
+     */
+    record Contents(List<FileStatus> files, List<FileStatus> directories, List<FileStatus> subPrefixes) {
+    }
+
+    /** Lists the sub-prefix directories among {@code children} (the listing of {@code location}) too. */
+    static Contents contents(Storage store, URI location, List<FileStatus> children, String verb) {
+        List<FileStatus> files = new ArrayList<>();
+        List<FileStatus> directories = new ArrayList<>();
+        List<FileStatus> subPrefixes = new ArrayList<>();
+        for (FileStatus f : children) {
+            if (!f.directory()) {
+                files.add(f);
+            } else if (CheckpointLayout.isSubPrefix(f.name())) {
+                subPrefixes.add(f);
+                for (FileStatus g : ListingWaiter.list(store, f.location(), "at " + location, verb)) {
+                    (g.directory() ? directories : files).add(g);
+                }
+            } else {
+                directories.add(f);
+            }
+        }
+        return new Contents(files, directories, subPrefixes);
+    }
+
     private static Entry entry(Storage store, URI location, List<FileStatus> children) {
-        List<FileStatus> files = children.stream().filter(f -> !f.directory()).toList();
+        Contents contents = contents(store, location, children, "scan");
+        List<FileStatus> files = contents.files();
         boolean committed = files.stream().anyMatch(f -> f.name().equals(CheckpointManifest.FILE_NAME))
                 || manifestExists(store, location); // a fresh manifest may be missing from a lagging listing
         Instant newest = Instant.EPOCH;
@@ -175,6 +226,7 @@ public final class CheckpointScanner {
                 problem = e.getMessage();
             }
         }
+        java.util.function.Function<FileStatus, String> path = f -> CheckpointLayout.relativePath(location, f.location());
         Set<String> listed = new HashSet<>();
         if (manifest != null) {
             manifest.parts().forEach(p -> listed.add(p.name()));
@@ -184,15 +236,15 @@ public final class CheckpointScanner {
             }
         } else if (committed) {
             // An unreadable manifest: nothing in the directory can be judged stray.
-            files.forEach(f -> listed.add(f.name()));
+            files.forEach(f -> listed.add(path.apply(f)));
         }
         List<FileStatus> strays = new ArrayList<>();
         List<FileStatus> foreign = new ArrayList<>();
-        children.stream().filter(FileStatus::directory).forEach(foreign::add);
+        foreign.addAll(contents.directories());
         for (FileStatus f : files) {
             if (!isCairnFile(f.name())) {
                 foreign.add(f);
-            } else if (!listed.contains(f.name())) {
+            } else if (!listed.contains(path.apply(f))) {
                 strays.add(f);
             }
         }

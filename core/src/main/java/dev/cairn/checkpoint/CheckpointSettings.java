@@ -12,8 +12,9 @@ import java.util.Locale;
  * @param compression     compression of new part files
  * @param waiter          listing waits
  * @param verify          what the post-commit verification checks
+ * @param prefixSpread    over how many sub-prefixes new checkpoints spread their parts; 0: none
  */
-record CheckpointSettings(Compression compression, ListingWaiter waiter, Verify verify) {
+record CheckpointSettings(Compression compression, ListingWaiter waiter, Verify verify, int prefixSpread) {
 
     /** The values of {@link CheckpointOptions#VERIFY}. */
     enum Verify {
@@ -54,6 +55,21 @@ record CheckpointSettings(Compression compression, ListingWaiter waiter, Verify 
                 options.getDuration(CheckpointOptions.LISTING_TIMEOUT, Duration.ofSeconds(60)),
                 options.getDuration(CheckpointOptions.LISTING_INITIAL_DELAY, Duration.ofMillis(50)),
                 options.getDuration(CheckpointOptions.LISTING_MAX_DELAY, Duration.ofSeconds(2)));
-        return new CheckpointSettings(compression, waiter, verify);
+        return new CheckpointSettings(compression, waiter, verify, prefixSpread(options));
+    }
+
+    private static int prefixSpread(CairnOptions options) {
+        String value = options.getString(CheckpointOptions.PREFIX_SPREAD, "0").trim();
+        int spread;
+        try {
+            spread = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            spread = -1;
+        }
+        if (spread < 0 || spread > CheckpointLayout.MAX_PREFIX_SPREAD) {
+            throw new CairnException("Cannot read option " + CheckpointOptions.PREFIX_SPREAD + ": '" + value + "' (expected an integer"
+                    + " from 0 (no spread, the default) to " + CheckpointLayout.MAX_PREFIX_SPREAD + ", found '" + value + "')");
+        }
+        return spread;
     }
 }

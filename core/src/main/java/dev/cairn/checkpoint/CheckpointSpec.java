@@ -108,6 +108,14 @@ public final class CheckpointSpec implements Serializable {
         return writerId;
     }
 
+    /**
+     * Where the part of {@code partition} goes, relative to {@link #location()}: {@code part-00003},
+     * or {@code 3c/part-00003} with {@code cairn.checkpoint.prefix-spread} set in the options.
+     */
+    public String partPath(int partition) {
+        return CheckpointLayout.partPath(partition, settings().prefixSpread());
+    }
+
     /** The serializer, built on first use and kept by this instance. */
     Serializer newOrCachedSerializer() {
         Serializer s = serializerInstance;

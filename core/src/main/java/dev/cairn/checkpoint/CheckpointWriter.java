@@ -142,7 +142,7 @@ public final class CheckpointWriter {
         List<CheckpointManifest.Part> parts = new ArrayList<>(numPartitions);
         for (int p = 0; p < numPartitions; p++) {
             if (byPartition[p] == null) {
-                throw new MissingPartException("commit", spec.dataset(), location, CheckpointManifest.partName(p),
+                throw new MissingPartException("commit", spec.dataset(), location, spec.partPath(p),
                         "expected every partition to be written before the commit, found no receipt for partition " + p, null);
             }
             parts.add(byPartition[p].part());
@@ -152,10 +152,19 @@ public final class CheckpointWriter {
             byte[] data = CheckpointFiles.serializePartitioner(partitioner, location, spec.dataset());
             partitionerCrc = CheckpointFiles.writePartitioner(storage, location, data, spec.dataset());
         }
-        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT_VERSION, spec.datasetId(), spec.datasetName(),
-                spec.dataset(), spec.appName(), spec.contextId(), numPartitions, parts, spec.serializer(), spec.compression(),
-                Instant.now(), partitioner == null ? null : partitioner.getClass().getName(), partitionerCrc, metadata,
-                CheckpointManifest.DEFAULT_BLOCK_SIZE);
+        int spread = spec.settings().prefixSpread();
+        for (int p = 0; p < numPartitions; p++) {
+            String path = spec.partPath(p);
+            if (!parts.get(p).name().equals(path)) {
+                throw new CheckpointException("commit", spec.dataset(), location, parts.get(p).name(), "expected the receipt of partition "
+                        + p + " to name " + path + " (prefix spread " + spread + "), found " + parts.get(p).name()
+                        + "; every task must write with the same " + CheckpointOptions.PREFIX_SPREAD + " as the spec", null);
+            }
+        }
+        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.formatVersionFor(spread), spec.datasetId(),
+                spec.datasetName(), spec.dataset(), spec.appName(), spec.contextId(), numPartitions, parts, spec.serializer(),
+                spec.compression(), Instant.now(), partitioner == null ? null : partitioner.getClass().getName(), partitionerCrc,
+                metadata, CheckpointManifest.DEFAULT_BLOCK_SIZE, spread);
         CheckpointFiles.writeManifest(storage, location, manifest, spec.dataset());
         committed = manifest;
         return manifest;
@@ -278,8 +287,8 @@ public final class CheckpointWriter {
     /**
      * Deletes the checkpoint at {@code location}, committed or not: {@code _manifest.json} first,
      * so that a deletion cut short never leaves something that looks committed, then Cairn's
-     * files. Files Cairn does not write, and sub-directories, are left in place (then so is the
-     * directory). Nothing there is fine. Whether a reader still needs the files is the caller's
+     * files, those in the sub-prefix directories of a spread checkpoint included. Files Cairn does not
+     * write, and other sub-directories, are left in place (then so is the directory). Nothing there is fine. Whether a reader still needs the files is the caller's
      * to know.
      *
      * @throws CheckpointIOException when the store fails; what is left is then uncommitted debris
@@ -298,23 +307,32 @@ public final class CheckpointWriter {
 
     /**
      * Removes Cairn's files at {@code location}: the whole directory when nothing else is there,
-     * else Cairn's files one by one, leaving files Cairn does not write and sub-directories.
+     * else Cairn's files one by one (those in the sub-prefix directories of a spread checkpoint
+     * too, and then each sub-prefix directory left empty), leaving files Cairn does not write and
+     * other sub-directories.
      */
     private static void removeCairnFiles(Storage store, URI location, String dataset, String verb) {
         try {
             List<FileStatus> there = store.list(location);
-            List<FileStatus> others = there.stream().filter(f -> f.directory() || !CheckpointScanner.isCairnFile(f.name())).toList();
+            CheckpointScanner.Contents contents = CheckpointScanner.contents(store, location, there, verb);
+            List<FileStatus> others = new ArrayList<>(contents.directories());
+            contents.files().stream().filter(f -> !CheckpointScanner.isCairnFile(f.name())).forEach(others::add);
             if (others.isEmpty()) {
                 store.delete(location);
                 return;
             }
-            for (FileStatus f : there) {
-                if (!f.directory() && CheckpointScanner.isCairnFile(f.name())) {
+            for (FileStatus f : contents.files()) {
+                if (CheckpointScanner.isCairnFile(f.name())) {
                     store.delete(f.location());
                 }
             }
+            for (FileStatus sub : contents.subPrefixes()) {
+                if (store.list(sub.location()).isEmpty()) {
+                    store.delete(sub.location());
+                }
+            }
             LOG.info("Removed Cairn's files at {} and kept what Cairn did not write there: {}", location,
-                    others.stream().map(FileStatus::name).toList());
+                    others.stream().map(f -> CheckpointLayout.relativePath(location, f.location())).toList());
         } catch (IOException e) {
             throw new CheckpointIOException(verb, dataset, location, null, "expected to remove Cairn's files, found an error: " + e
                     + "; what is left is debris a sweep removes", e);

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * later listing covers only the stretches where files were still missing
  * ({@link Storage#listRange}), so a poll for the last parts of a large checkpoint costs a request
  * or two, not the whole directory again.
+ *
+ * <p>A spread checkpoint ({@link CheckpointManifest#prefixSpread()}) names its parts by paths such
+ * as {@code 3c/part-00003}: each sub-prefix is listed on its own (a store lists direct children
+ * only), the first poll lists every sub-prefix and the directory itself where it expects files
+ * there, and later polls list, in each sub-prefix still missing parts, only the stretches where
+ * they are missing. A poll makes at most one listing per sub-prefix and range, so at most
+ * {@link CheckpointLayout#MAX_PREFIX_SPREAD} + 1 listings of up to 1,000 keys for a checkpoint of
+ * 256,000 parts.
  *
  * <p>A size that is wrong and stays the same over several listings for {@link #STABLE_WRONG_SIZE}
  * is not a slow listing (Cairn never overwrites a part, so there is no older version to lag
@@ -110,21 +119,51 @@ final class ListingWaiter {
         long deadline = start + timeout.toNanos();
         long delayNanos = initialDelay.toNanos();
         int listings = 0;
+        long requests = 0;
         Map<String, Long> lastWrongSize = new HashMap<>();
         Map<String, long[]> wrongSince = new HashMap<>(); // name -> {first nanos it was seen at this size, listings}
-        List<String> order = new ArrayList<>(expected.keySet());
-        order.sort(null);
+        // Expected names by the directory they are in: "" for the checkpoint directory, "3c" for a sub-prefix of a spread
+        // checkpoint; each group is listed on its own, and only while it still misses files.
+        TreeMap<String, List<String>> groups = new TreeMap<>();
+        for (String name : expected.keySet()) {
+            int slash = name.lastIndexOf('/');
+            groups.computeIfAbsent(slash < 0 ? "" : name.substring(0, slash), g -> new ArrayList<>()).add(slash < 0 ? name : name.substring(slash + 1));
+        }
+        groups.values().forEach(names -> names.sort(null));
+        if (groups.isEmpty()) {
+            groups.put("", new ArrayList<>()); // nothing expected: one listing still reports debris
+        }
         Map<String, Long> confirmed = new HashMap<>(); // listed at the expected size by an earlier listing
         TreeSet<String> unexpectedSeen = new TreeSet<>();
-        List<String[]> ranges = null; // null: list the whole directory
+        Map<String, List<String[]>> ranges = null; // null: list every group whole
         while (true) {
-            List<FileStatus> listing = ranges == null ? list(storage, directory, dataset, verb)
-                    : listRanges(storage, directory, ranges, dataset, verb);
+            List<FileStatus> listing = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (Map.Entry<String, List<String>> g : groups.entrySet()) {
+                URI dir = g.getKey().isEmpty() ? directory : CheckpointLayout.file(directory, g.getKey());
+                List<FileStatus> part;
+                if (ranges == null) {
+                    part = list(storage, dir, dataset, verb);
+                    requests++;
+                } else {
+                    List<String[]> r = ranges.get(g.getKey());
+                    if (r == null || r.isEmpty()) {
+                        continue;
+                    }
+                    part = listRanges(storage, dir, r, dataset, verb);
+                    requests += r.size();
+                }
+                for (FileStatus f : part) {
+                    listing.add(f);
+                    keys.add(g.getKey().isEmpty() ? f.name() : g.getKey() + "/" + f.name());
+                }
+            }
             listings++;
             // A file once listed at its size stays counted: later polls list only where files were missing.
             Map<String, Long> seen = new HashMap<>(confirmed);
-            for (FileStatus f : listing) {
-                String name = f.name();
+            for (int i = 0; i < listing.size(); i++) {
+                FileStatus f = listing.get(i);
+                String name = keys.get(i);
                 if (f.directory()) {
                     continue;
                 }
@@ -136,7 +175,7 @@ final class ListingWaiter {
             }
             List<String> unexpected = new ArrayList<>(unexpectedSeen);
             // Parts first: they are what a reader needs and what messages should lead with.
-            TreeSet<String> missing = new TreeSet<>(java.util.Comparator.comparing((String n) -> !n.startsWith("part-"))
+            TreeSet<String> missing = new TreeSet<>(java.util.Comparator.comparing((String n) -> n.startsWith("_"))
                     .thenComparing(java.util.Comparator.naturalOrder()));
             List<String> wrongSize = new ArrayList<>();
             for (Map.Entry<String, Long> e : expected.entrySet()) {
@@ -154,8 +193,8 @@ final class ListingWaiter {
             }
             if (missing.isEmpty()) {
                 if (listings > 1) {
-                    LOG.info("Listing of {} showed all {} expected files after {} listings and {} ms", directory, expected.size(),
-                            listings, waited.toMillis());
+                    LOG.info("Listing of {} showed all {} expected files after {} listings ({} list requests) and {} ms", directory,
+                            expected.size(), listings, requests, waited.toMillis());
                 }
                 return new Result(listings, waited, unexpected);
             }
@@ -178,8 +217,8 @@ final class ListingWaiter {
                 throw new ListingTimeoutException(verb, dataset, directory, new ArrayList<>(missing), wrongSize, waited, listings);
             }
             long sleep = Math.min(delayNanos, deadline - now);
-            LOG.debug("Listing {} of {}: {} of {} files not visible yet, next listing in {} ms", listings, directory, missing.size(),
-                    expected.size(), sleep / 1_000_000);
+            LOG.debug("Listing {} of {} ({} list requests so far): {} of {} files not visible yet, next listing in {} ms", listings,
+                    directory, requests, missing.size(), expected.size(), sleep / 1_000_000);
             try {
                 Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
             } catch (InterruptedException e) {
@@ -196,7 +235,18 @@ final class ListingWaiter {
                     confirmed.remove(e.getKey()); // listed again at another size: judged again
                 }
             }
-            ranges = missingRanges(order, confirmed);
+            ranges = new HashMap<>();
+            for (Map.Entry<String, List<String>> g : groups.entrySet()) {
+                String prefix = g.getKey().isEmpty() ? "" : g.getKey() + "/";
+                Map<String, Long> confirmedHere = new HashMap<>();
+                for (String leaf : g.getValue()) {
+                    Long size = confirmed.get(prefix + leaf);
+                    if (size != null) {
+                        confirmedHere.put(leaf, size);
+                    }
+                }
+                ranges.put(g.getKey(), missingRanges(g.getValue(), confirmedHere));
+            }
         }
     }
 

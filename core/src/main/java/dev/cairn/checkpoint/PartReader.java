@@ -89,7 +89,7 @@ final class PartReader<T> implements PartIterator<T> {
 
     /** Opens the file, retrying an I/O failure (not a missing file) a few times. */
     static InputStream openRaw(Storage storage, URI directory, CheckpointManifest.Part part, String dataset, String verb) {
-        URI file = CheckpointLayout.child(directory, part.name());
+        URI file = CheckpointLayout.file(directory, part.name());
         IOException last = null;
         for (int attempt = 0; attempt < Retries.ATTEMPTS; attempt++) {
             try {

@@ -53,8 +53,8 @@ public final class PartWriter implements Closeable {
         this.storage = storage;
         this.spec = spec;
         this.partition = partition;
-        this.name = CheckpointManifest.partName(partition);
-        URI file = CheckpointLayout.child(spec.location(), name);
+        this.name = spec.partPath(partition);
+        URI file = CheckpointLayout.file(spec.location(), name);
         StorageOutput out;
         try {
             out = storage.create(file, false);
@@ -103,6 +103,11 @@ public final class PartWriter implements Closeable {
     /** The partition this part holds. */
     public int partition() {
         return partition;
+    }
+
+    /** The part's path relative to the checkpoint directory: {@code part-00003}, or {@code 3c/part-00003} with a prefix spread. */
+    public String file() {
+        return name;
     }
 
     /**
@@ -179,7 +184,7 @@ public final class PartWriter implements Closeable {
      * bytes, else the file's own figures, read back from it (every block checked, records counted).
      */
     private PartReceipt adopt(CheckpointManifest.Part mine) {
-        URI file = CheckpointLayout.child(spec.location(), name);
+        URI file = CheckpointLayout.file(spec.location(), name);
         try {
             FileStatus status = storage.stat(file);
             if (mine != null && status.length() == mine.bytes() && crcOf(file) == mine.crc32c()) {

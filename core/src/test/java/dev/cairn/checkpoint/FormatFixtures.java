@@ -244,11 +244,11 @@ final class FormatFixtures {
         return URI.create("memory://fuzz/" + target + "/c" + COUNTER.incrementAndGet());
     }
 
-    /** Writes {@code files} under {@code location}. */
+    /** Writes {@code files} (by path relative to {@code location}) under {@code location}. */
     static void put(URI location, Map<String, byte[]> files) {
         Storage store = STORAGE.storageFor(location);
         files.forEach((name, data) -> {
-            try (StorageOutput out = store.create(CheckpointLayout.child(location, name), true)) {
+            try (StorageOutput out = store.create(CheckpointLayout.file(location, name), true)) {
                 out.write(data);
                 out.commit();
             } catch (IOException e) {
@@ -259,7 +259,7 @@ final class FormatFixtures {
 
     /** The bytes of one file. */
     static byte[] get(URI location, String name) {
-        try (InputStream in = STORAGE.storageFor(location).open(CheckpointLayout.child(location, name))) {
+        try (InputStream in = STORAGE.storageFor(location).open(CheckpointLayout.file(location, name))) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -25,13 +25,21 @@ import org.junit.jupiter.params.ParameterizedTest;
  * {@code src/test/resources/dev/cairn/checkpoint/format-v<N>/<combo>/} were written by the code of
  * that format version through {@link CheckpointWriter} (default block size, a
  * {@link dev.cairn.HashPartitioner}, {@link FormatFixtures#records}) and are never rewritten.
+ * Format 4 is format 3 with the parts spread over sub-prefixes: its resources were written with
+ * {@code cairn.checkpoint.prefix-spread=2}, so its two parts lie in two sub-directories.
  */
 class FormatVersionsTest {
-    private static final String[] FILES = {CheckpointManifest.FILE_NAME, CheckpointManifest.PARTITIONER_FILE,
-        CheckpointManifest.partName(0), CheckpointManifest.partName(1)};
+    /** The prefix spread the format 4 resources were written with. */
+    private static final int SPREAD = 2;
+
+    private static String[] files(int version) {
+        int spread = version >= CheckpointManifest.SPREAD_FORMAT_VERSION ? SPREAD : 0;
+        return new String[] {CheckpointManifest.FILE_NAME, CheckpointManifest.PARTITIONER_FILE, CheckpointLayout.partPath(0, spread),
+            CheckpointLayout.partPath(1, spread)};
+    }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> versionsAndCombos() {
-        return java.util.stream.IntStream.rangeClosed(2, CheckpointManifest.FORMAT_VERSION).boxed().flatMap(v -> java.util.Arrays
+        return java.util.stream.IntStream.rangeClosed(2, CheckpointManifest.SPREAD_FORMAT_VERSION).boxed().flatMap(v -> java.util.Arrays
                 .stream(Combo.values()).map(c -> org.junit.jupiter.params.provider.Arguments.of(v, c)));
     }
 
@@ -57,9 +65,11 @@ class FormatVersionsTest {
     }
 
     /**
-     * Writes the resources of the current format version: {@code mvn -pl core test
-     * -Dtest=FormatVersionsTest -Dcairn.format.writeResources=true}. Run once per format version,
-     * before the code changes to the next one.
+     * Writes the resources of the newest format version (now 4, with a prefix spread of
+     * {@value #SPREAD}; format 3, still written without a spread, has its resources from the code
+     * of its time): {@code mvn -pl core test -Dtest=FormatVersionsTest
+     * -Dcairn.format.writeResources=true}. Run once per format version, before the code changes to
+     * the next one.
      */
     @Test
     @EnabledIfSystemProperty(named = "cairn.format.writeResources", matches = "true")
@@ -68,7 +78,9 @@ class FormatVersionsTest {
             URI location = FormatFixtures.newLocation("write");
             try {
                 CheckpointSpec spec = CheckpointSpec.builder(location).serializer(combo.serializer)
-                        .compression(combo.compression.id()).build();
+                        .compression(combo.compression.id())
+                        .options(dev.cairn.config.CairnOptions.of(Map.of(CheckpointOptions.PREFIX_SPREAD, String.valueOf(SPREAD))))
+                        .build();
                 CheckpointWriter writer = CheckpointWriter.create(FormatFixtures.STORAGE, spec);
                 List<PartReceipt> receipts = new java.util.ArrayList<>();
                 for (int p = 0; p < FormatFixtures.PARTITIONS; p++) {
@@ -79,9 +91,10 @@ class FormatVersionsTest {
                 }
                 writer.commit(receipts, FormatFixtures.PARTITIONS, new dev.cairn.HashPartitioner(FormatFixtures.PARTITIONS),
                         Map.of("iteration", "3"));
-                Path dir = directory(CheckpointManifest.FORMAT_VERSION, combo);
-                Files.createDirectories(dir);
-                for (String name : FILES) {
+                int version = CheckpointManifest.SPREAD_FORMAT_VERSION;
+                Path dir = directory(version, combo);
+                for (String name : files(version)) {
+                    Files.createDirectories(dir.resolve(name).getParent());
                     Files.write(dir.resolve(name), FormatFixtures.get(location, name));
                 }
             } finally {
@@ -96,7 +109,7 @@ class FormatVersionsTest {
 
     static Map<String, byte[]> resource(int version, Combo combo) {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String name : FILES) {
+        for (String name : files(version)) {
             String path = "format-v" + version + "/" + combo.name().toLowerCase(Locale.ROOT) + "/" + name;
             try (InputStream in = FormatVersionsTest.class.getResourceAsStream(path)) {
                 if (in == null) {

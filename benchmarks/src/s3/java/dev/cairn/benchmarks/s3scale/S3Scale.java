@@ -43,9 +43,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code readCheckpoint} (manifest read, listing wait); <b>read</b> its {@code count()}.
  *
  * <p>Arguments: {@code --partitions 10000 --records-per-part 100 --concurrency 8 --latency-ms 20
- * --if-none-match ignore --out docs/benchmarks}. {@code --if-none-match enforce} makes the front
+ * --if-none-match ignore --prefix-spread 0 --out docs/benchmarks}. {@code --if-none-match enforce} makes the front
  * refuse conditional writes over existing objects as AWS S3 does (S3Proxy ignores the header):
- * the store probe then finds it enforced and parts go without the HEAD before their PUT. Appends one row to {@code s3scale.csv} in {@code --out}, draws
+ * the store probe then finds it enforced and parts go without the HEAD before their PUT.
+ * {@code --prefix-spread N} sets {@code cairn.checkpoint.prefix-spread}; the CSV row records
+ * neither, so such runs belong in another {@code --out}. Appends one row to {@code s3scale.csv} in {@code --out}, draws
  * {@code s3scale.png}, and prints a Markdown table.
  *
  * <p>Run with {@code mvn -B -q -pl benchmarks -am -DskipTests -P s3,s3scale verify
@@ -78,6 +80,7 @@ public final class S3Scale {
         if (!ifNoneMatch.equals("ignore") && !ifNoneMatch.equals("enforce")) {
             throw new IllegalArgumentException("--if-none-match: expected ignore or enforce, found '" + ifNoneMatch + "'");
         }
+        int spread = args.getInt("prefix-spread", 0);
         Path out = Path.of(args.get("out", "docs/benchmarks"));
         // HttpURLConnection keeps 5 idle connections per host by default: the front forwards many at once.
         System.setProperty("http.maxConnections", "512");
@@ -87,7 +90,7 @@ public final class S3Scale {
 
         String loadBefore = QuietMachine.loadAverages();
         System.out.printf(Locale.ROOT, "s3scale: %d partitions x %d records, concurrency %d, latency %d ms, If-None-Match %sd by"
-                + " the store; load %s%n", partitions, perPart, concurrency, latency, ifNoneMatch, loadBefore);
+                + " the store, prefix spread %d; load %s%n", partitions, perPart, concurrency, latency, ifNoneMatch, spread, loadBefore);
         S3ProxyServer s3proxy = S3ProxyServer.builder().anonymous().buckets(BUCKET).start();
         List<Phase> phases = new ArrayList<>();
         long manifestBytes;
@@ -102,6 +105,9 @@ public final class S3Scale {
             options.put("cairn.s3.secret-key", "bench-secret");
             options.put("cairn.s3.upload.concurrency", Integer.toString(concurrency));
             options.put("cairn.s3.max-connections", Integer.toString(Math.max(64, 2 * concurrency)));
+            if (spread > 0) {
+                options.put("cairn.checkpoint.prefix-spread", Integer.toString(spread));
+            }
 
             AtomicReference<Map<LatencyFront.Kind, Long>> atStart = new AtomicReference<>();
             AtomicReference<Map<LatencyFront.Kind, Long>> atCommit = new AtomicReference<>();

@@ -244,7 +244,7 @@ public final class CheckpointData<T> {
             claim.complete(null);
             throw e;
         }
-        String name = CheckpointManifest.partName(partition);
+        String name = writer.file();
         boolean[] published = {false};
         task.onCompletion(failure -> {
             if (!published[0]) {
@@ -411,7 +411,7 @@ public final class CheckpointData<T> {
             computeAll(missing);
             if (missingPartitions(a.receipts::containsKey).length == missing.length && a.writing.isEmpty()) {
                 // Nothing was written although nobody else writes: should not happen; fail rather than loop.
-                throw new MissingPartException("commit", label(), location, CheckpointManifest.partName(missing[0]),
+                throw new MissingPartException("commit", label(), location, a.writer.spec().partPath(missing[0]),
                         "expected every partition of " + n + " to be written before the commit, found " + missing.length
                                 + " unwritten after computing them", null);
             }
@@ -622,7 +622,7 @@ public final class CheckpointData<T> {
             Iterator<T> records = dataset.iterator(partition, task);
             while (records.hasNext()) {
                 if (uploadStopped) {
-                    throw new CheckpointException("write", label(), location, CheckpointManifest.partName(partition), "expected the upload to run, found"
+                    throw new CheckpointException("write", label(), location, part.file(), "expected the upload to run, found"
                             + " the context closing; the part is discarded", null);
                 }
                 part.write(records.next());

@@ -1017,6 +1017,39 @@ public abstract class CheckpointContractTest {
     }
 
     @Test
+    void spreadCheckpointsAreDeletedWholeByThePeriodicCheckpointerAndCleanupOnClose() throws IOException {
+        CairnContext ctx = context(Map.of("cairn.checkpoint.prefix-spread", "3"), provider(), null);
+        dev.cairn.ml.PeriodicCheckpointer<Long> checkpointer = dev.cairn.ml.PeriodicCheckpointer.<Long>builder(ctx).interval(1).keep(1)
+                .build();
+        Dataset<Long> ds = ctx.range(0, 60, 6);
+        List<URI> written = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            ds = ds.map(x -> x + 1);
+            checkpointer.update(ds, Map.of());
+            assertEquals(1770L + 60L * i, ds.reduce(Long::sum)); // the sum of [i, 60 + i)
+            written.add(ds.checkpointLocation().orElseThrow());
+        }
+        assertEquals(List.of(written.get(2)), checkpointer.checkpoints().stream().map(c -> c.location()).toList()); // retention applied after the last commit
+        URI last = written.get(2);
+        List<String> names = namesIn(last);
+        assertEquals(3, names.stream().filter(n -> n.matches("[0-9a-f]{2}")).count(), "three sub-prefixes: " + names);
+        assertTrue(names.contains(CheckpointManifest.FILE_NAME), names.toString());
+        ctx.close(); // runs the deletions still waiting for their datasets to be collected
+        for (URI older : written.subList(0, 2)) {
+            assertTrue(namesIn(older).isEmpty(), "an older checkpoint is deleted with its sub-prefixes: " + namesIn(older));
+        }
+        assertEquals(names, namesIn(last), "the newest is kept");
+
+        CairnContext clean = context(Map.of("cairn.checkpoint.prefix-spread", "3", "cairn.checkpoint.cleanup-on-close", "true"),
+                provider(), null);
+        URI cleaned = clean.range(0, 60, 6).checkpoint(CheckpointMode.EAGER).checkpointLocation().orElseThrow();
+        assertEquals(3, namesIn(cleaned).stream().filter(n -> n.matches("[0-9a-f]{2}")).count(), namesIn(cleaned).toString());
+        clean.close();
+        assertTrue(namesIn(cleaned).isEmpty(), namesIn(cleaned).toString());
+        assertTrue(namesIn(CheckpointLayout.contextDirectory(checkpointDir, clean.contextId())).isEmpty());
+    }
+
+    @Test
     void aCheckpointALiveDatasetReadsIsNotDeletedUnderIt() throws IOException {
         CairnContext ctx = context();
         Dataset<Long> ds = numbers(ctx, new AtomicLong()).checkpoint(CheckpointMode.EAGER);

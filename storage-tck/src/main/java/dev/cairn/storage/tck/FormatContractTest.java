@@ -400,6 +400,115 @@ public abstract class FormatContractTest {
         assertEquals(2, bytesOf(readme).length, "preparing a write keeps a file Cairn did not write");
     }
 
+    // ------------------------------------------------------------------ prefix spread
+
+    private static final int SPREAD = 3;
+
+    private CheckpointSpec spreadSpec(String name) {
+        Map<String, String> options = optionsCopy();
+        options.put(dev.cairn.checkpoint.CheckpointOptions.PREFIX_SPREAD, String.valueOf(SPREAD));
+        return CheckpointSpec.builder(CheckpointLayout.child(dir, name)).options(CairnOptions.of(options)).dataset("tck-" + name)
+                .appName("tck").build();
+    }
+
+    private CheckpointWriter spreadParts(String name) {
+        CheckpointWriter writer = CheckpointWriter.create(registry, spreadSpec(name));
+        for (int p = 0; p < PARTS; p++) {
+            writePart(registry, writer.spec(), p, records(p));
+        }
+        return writer;
+    }
+
+    /** Every file under {@code location}, by its path relative to it, sorted. */
+    private List<String> tree(URI location) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (FileStatus f : raw.list(location)) {
+            if (f.directory()) {
+                for (String below : tree(f.location())) {
+                    out.add(f.name() + "/" + below);
+                }
+            } else {
+                out.add(f.name());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Test
+    void aSpreadCheckpointLiesInItsSubPrefixesAndReadsBackVerified() throws IOException {
+        CheckpointWriter writer = spreadParts("spread");
+        List<PartReceipt> receipts = new ArrayList<>();
+        for (int p = 0; p < PARTS; p++) {
+            receipts.add(writePart(registry, writer.spec(), p, records(p))); // a second attempt: adopts the published part
+        }
+        writer.commit(receipts, PARTS, new HashPartitioner(PARTS), Map.of("origin", "tck"));
+        CheckpointReader reader = writer.reload();
+        assertEquals(CheckpointManifest.SPREAD_FORMAT_VERSION, reader.manifest().formatVersion());
+        assertEquals(SPREAD, reader.manifest().prefixSpread());
+        List<String> expected = new ArrayList<>();
+        for (int p = 0; p < PARTS; p++) {
+            expected.add(CheckpointLayout.partPath(p, SPREAD));
+        }
+        expected.add(CheckpointManifest.PARTITIONER_FILE);
+        expected.add(CheckpointManifest.FILE_NAME);
+        expected.sort(null);
+        assertEquals(expected, tree(reader.location()).stream().filter(n -> !n.startsWith(".")).toList());
+        // Another process's view, whatever spread its own options set.
+        CheckpointReader again = CheckpointReader.open(registry, reader.location(), CairnOptions.of(options()));
+        for (int p = 0; p < PARTS; p++) {
+            assertEquals(records(p), readAll(again, p));
+            again.verifyPart(registry, p);
+        }
+        assertEquals(new HashPartitioner(PARTS), again.partitioner().orElseThrow());
+
+        String path = CheckpointLayout.partPath(1, SPREAD);
+        URI file = CheckpointLayout.file(reader.location(), path);
+        byte[] bytes = bytesOf(file);
+        bytes[bytes.length / 2] ^= 0x01;
+        raw.delete(file);
+        overwrite(file, bytes);
+        CorruptPartException e = assertThrows(CorruptPartException.class, () -> again.verifyPart(registry, 1));
+        assertEquals(path, e.file());
+        assertTrue(e.getMessage().contains(path), e.getMessage());
+    }
+
+    @Test
+    void anUncommittedSpreadCheckpointIsDebrisTheSweepRemovesWithItsSubPrefixes() throws IOException {
+        CheckpointWriter pending = spreadParts("spread-killed");
+        URI location = pending.spec().location();
+        CheckpointScanner.Scan scan = CheckpointScanner.scan(registry, dir, CairnOptions.of(options()));
+        CheckpointScanner.Entry entry = scan.uncommitted().stream().filter(e -> e.location().equals(location)).findFirst()
+                .orElseThrow(() -> new AssertionError("not found as debris: " + scan));
+        assertEquals(PARTS, entry.strays().stream().filter(f -> f.name().startsWith("part-")).count(), entry.toString());
+        assertTrue(entry.foreign().isEmpty(), entry.toString());
+
+        dev.cairn.checkpoint.OrphanSweeper.Report report = dev.cairn.checkpoint.OrphanSweeper.sweep(registry, dir,
+                CairnOptions.of(options()), java.time.Duration.ZERO, l -> false, false);
+        assertTrue(report.deleted().contains(location), report.toString());
+        assertEquals(List.of(), tree(location));
+        assertFalse(names(raw.list(dir)).contains("spread-killed"), "the checkpoint's directory is gone: " + raw.list(dir));
+    }
+
+    @Test
+    void abortAndDeleteRemoveASpreadCheckpointWithItsSubPrefixes() throws IOException {
+        CheckpointWriter aborted = spreadParts("spread-aborted");
+        aborted.abort();
+        assertEquals(List.of(), tree(aborted.spec().location()));
+        assertFalse(names(raw.list(dir)).contains("spread-aborted"), raw.list(dir).toString());
+
+        CheckpointWriter done = spreadParts("spread-deleted");
+        List<PartReceipt> receipts = new ArrayList<>();
+        for (int p = 0; p < PARTS; p++) {
+            receipts.add(writePart(registry, done.spec(), p, records(p)));
+        }
+        done.commit(receipts, PARTS, null, Map.of());
+        done.reload();
+        CheckpointWriter.delete(registry, done.spec().location());
+        assertEquals(List.of(), tree(done.spec().location()));
+        assertFalse(names(raw.list(dir)).contains("spread-deleted"), raw.list(dir).toString());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private boolean exists(URI file) {
