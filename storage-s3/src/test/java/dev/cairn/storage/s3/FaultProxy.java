@@ -14,8 +14,8 @@ import java.util.function.Predicate;
 /**
  * A tiny HTTP proxy in front of a real S3 server that records every request and injects faults
  * into chosen ones: an S3 error answer (503 SlowDown, 403 AccessDenied, 412...), a connection
- * dropped before any answer, a response body cut short, a request body damaged on the way, or an
- * answer lost after the server acted. Everything else
+ * dropped before any answer, a response body cut short, a request body damaged on the way, an
+ * answer lost after the server acted, or a HEAD that misstates the object's size. Everything else
  * is forwarded unchanged (by the test kit's {@link S3Front}), so the server behind still decides
  * what S3 does, except that the proxy can {@linkplain #enforceIfNoneMatch enforce} {@code
  * If-None-Match: *} as AWS S3 does, which S3Proxy 2.6 ignores.
@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * signature for the proxy's host.
  */
 final class FaultProxy extends S3Front {
-    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST, DELAY, RESET_REQUEST, OK_WITH_ERROR, LOSE_RESPONSE }
+    private enum Kind { ERROR, DROP, TRUNCATE_RESPONSE, DAMAGE_REQUEST, DELAY, RESET_REQUEST, OK_WITH_ERROR, LOSE_RESPONSE, MISSTATE_SIZE }
 
     private record Fault(Predicate<Request> when, AtomicInteger remaining, Kind kind, int status, String code, long amount,
                          Map<String, String> headers) {
@@ -106,6 +106,18 @@ final class FaultProxy extends S3Front {
     }
 
     /**
+     * Answers the next {@code times} matching HEADs that find an object with the object's stored
+     * size plus {@code difference} bytes as its {@code Content-Length} (negative: fewer), the rest
+     * of the answer (status, ETag) unchanged: a store that shows a size other than it holds, such as
+     * one still writing the object to its disk, or one that kept more than it was sent. A HEAD that
+     * finds nothing (404) is passed on and not counted.
+     */
+    void misstateSize(Predicate<Request> when, int times, long difference) {
+        faults.add(new Fault(r -> r.isHeadObject() && when.test(r), new AtomicInteger(times), Kind.MISSTATE_SIZE, 0, null,
+                difference));
+    }
+
+    /**
      * From now on (until {@code false}), a PUT of an object or a CompleteMultipartUpload with
      * {@code If-None-Match: *} whose key the server already holds is answered {@code 412
      * PreconditionFailed} without forwarding it, as AWS S3 and MinIO answer it; conditional writes
@@ -133,10 +145,11 @@ final class FaultProxy extends S3Front {
         requests.clear();
     }
 
-    private Fault take(Request r) {
+    /** The first fault with turns left that matches: one that acts on the answer's size ({@code ofSize}) or another. */
+    private Fault take(Request r, boolean ofSize) {
         synchronized (faults) {
             for (Fault f : faults) {
-                if (f.remaining().get() > 0 && f.when().test(r)) {
+                if ((f.kind() == Kind.MISSTATE_SIZE) == ofSize && f.remaining().get() > 0 && f.when().test(r)) {
                     f.remaining().decrementAndGet();
                     return f;
                 }
@@ -148,7 +161,7 @@ final class FaultProxy extends S3Front {
     @Override
     protected void handle(HttpExchange ex, Request request) throws IOException, InterruptedException {
         requests.add(request);
-        Fault fault = take(request);
+        Fault fault = take(request, false);
         Kind kind = fault == null ? null : fault.kind();
         if (kind == Kind.RESET_REQUEST) {
             ex.getRequestBody().readNBytes((int) fault.amount());
@@ -174,6 +187,11 @@ final class FaultProxy extends S3Front {
         if (kind == Kind.LOSE_RESPONSE) {
             ex.close(); // the server has acted on the request; its answer goes nowhere
             return;
+        }
+        Fault misstate = answer.status() == 200 && answer.header("Content-Length") != null ? take(request, true) : null;
+        if (misstate != null) {
+            long stored = Long.parseLong(answer.header("Content-Length"));
+            answer = answer.withHeader("Content-Length", Long.toString(stored + misstate.amount()));
         }
         reply(ex, request, answer, kind == Kind.TRUNCATE_RESPONSE ? (int) fault.amount() : -1);
     }
