@@ -1,22 +1,10 @@
 package dev.cairn.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URL;
 import java.util.EnumMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -33,31 +21,22 @@ import java.util.concurrent.atomic.LongAdder;
  * CompleteMultipartUpload with {@code If-None-Match: *} whose key the server already holds with
  * {@code 412 PreconditionFailed}, as AWS S3 and MinIO do (S3Proxy 2.6 ignores the header). It
  * asks the server with a HEAD of its own, not counted and not held, and checks and forwards the
- * conditional writes of one key one at a time, so that of two racing ones exactly one wins.
+ * conditional writes of one key one at a time, so that of two racing ones exactly one wins (see
+ * {@link S3Front}, which does the forwarding).
  */
-public final class LatencyFront implements AutoCloseable {
+public final class LatencyFront extends S3Front {
     /** What a request does, as far as the counts go. */
     public enum Kind {
         LIST, GET, HEAD, PUT, UPLOAD_PART, POST, DELETE, OTHER
     }
 
-    private static final Set<String> HOP_REQUEST_HEADERS = Set.of("host", "connection", "content-length", "transfer-encoding",
-            "expect", "keep-alive");
-    private static final Set<String> HOP_RESPONSE_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
-            "keep-alive", "date");
-
-    private final URI backend;
     private final long latencyMillis;
-    private final HttpServer server;
-    private final ExecutorService threads;
     private final Map<Kind, LongAdder> counts = new EnumMap<>(Kind.class);
     /** Time the server behind took to answer, by kind: what the front adds nothing to. */
     private final Map<Kind, LongAdder> backendNanos = new EnumMap<>(Kind.class);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
     private final boolean enforceIfNoneMatch;
-    /** Conditional writes of keys with the same stripe are checked and forwarded one at a time. */
-    private final Object[] keyStripes = new Object[256];
 
     /** A front that passes {@code If-None-Match} on to the server behind, which decides (S3Proxy 2.6: ignores it). */
     public LatencyFront(URI backend, long latencyMillis) throws IOException {
@@ -69,30 +48,14 @@ public final class LatencyFront implements AutoCloseable {
      * refuses conditional writes over existing objects itself, as AWS S3 does.
      */
     public LatencyFront(URI backend, long latencyMillis, boolean enforceIfNoneMatch) throws IOException {
-        this.backend = backend;
+        super(backend, "latency-front");
         this.latencyMillis = latencyMillis;
         this.enforceIfNoneMatch = enforceIfNoneMatch;
-        for (int i = 0; i < keyStripes.length; i++) {
-            keyStripes[i] = new Object();
-        }
         for (Kind k : Kind.values()) {
             counts.put(k, new LongAdder());
             backendNanos.put(k, new LongAdder());
         }
-        AtomicInteger n = new AtomicInteger();
-        this.threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "latency-front-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
-        server.createContext("/", this::handle);
-        server.setExecutor(threads);
-        server.start();
-    }
-
-    public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        start();
     }
 
     /** The counts so far, by kind. */
@@ -142,115 +105,20 @@ public final class LatencyFront implements AutoCloseable {
         }
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    @Override
+    protected void handle(HttpExchange ex, Request request) throws IOException, InterruptedException {
         int now = inFlight.incrementAndGet();
         peakInFlight.accumulateAndGet(now, Math::max);
         try {
-            URI uri = ex.getRequestURI();
-            Kind kind = kind(ex.getRequestMethod(), uri.getRawPath(), uri.getRawQuery());
+            Kind kind = kind(request.method(), request.rawPath(), request.rawQuery());
             counts.get(kind).increment();
             byte[] body = ex.getRequestBody().readAllBytes();
             Thread.sleep(latencyMillis);
             long start = System.nanoTime();
-            if (enforceIfNoneMatch && (kind == Kind.PUT || kind == Kind.POST && query(uri).contains("uploadId="))
-                    && "*".equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
-                synchronized (keyStripes[Math.floorMod(uri.getRawPath().hashCode(), keyStripes.length)]) {
-                    if (exists(uri)) {
-                        refuse(ex);
-                    } else {
-                        forward(ex, uri, body);
-                    }
-                }
-            } else {
-                forward(ex, uri, body);
-            }
+            reply(ex, request, forward(request, body, enforceIfNoneMatch));
             backendNanos.get(kind).add(System.nanoTime() - start);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ex.close();
-        } catch (IOException | RuntimeException e) {
-            ex.close();
         } finally {
             inFlight.decrementAndGet();
         }
-    }
-
-    private static String query(URI uri) {
-        return uri.getRawQuery() == null ? "" : uri.getRawQuery();
-    }
-
-    /** Whether the server holds the object at the request's path. */
-    private boolean exists(URI uri) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) new URL(backend + uri.getRawPath()).openConnection();
-        c.setRequestMethod("HEAD");
-        int status = c.getResponseCode();
-        if (status != 200 && status != 404) {
-            throw new IOException("HEAD " + uri.getRawPath() + " answered " + status);
-        }
-        return status == 200;
-    }
-
-    /** S3's answer to a conditional write over an existing object. */
-    private static void refuse(HttpExchange ex) throws IOException {
-        byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PreconditionFailed</Code><Message>At least one of"
-                + " the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition>"
-                + "<RequestId>latency-front</RequestId></Error>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/xml");
-        ex.sendResponseHeaders(412, xml.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(xml);
-        }
-        ex.close();
-    }
-
-    private void forward(HttpExchange ex, URI uri, byte[] body) throws IOException {
-        String method = ex.getRequestMethod();
-        URL target = new URL(backend + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
-        HttpURLConnection c = (HttpURLConnection) target.openConnection();
-        c.setInstanceFollowRedirects(false);
-        c.setRequestMethod(method);
-        for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
-            if (!HOP_REQUEST_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                c.setRequestProperty(h.getKey(), String.join(",", h.getValue()));
-            }
-        }
-        if (method.equals("PUT") || method.equals("POST")) {
-            c.setDoOutput(true);
-            c.setFixedLengthStreamingMode(body.length);
-            try (OutputStream out = c.getOutputStream()) {
-                out.write(body);
-            }
-        }
-        int status = c.getResponseCode();
-        byte[] answer;
-        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
-            answer = in == null ? new byte[0] : in.readAllBytes();
-        }
-        for (Map.Entry<String, List<String>> h : c.getHeaderFields().entrySet()) {
-            if (h.getKey() != null && !HOP_RESPONSE_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                ex.getResponseHeaders().put(h.getKey(), h.getValue());
-            }
-        }
-        if (method.equals("HEAD")) {
-            String length = c.getHeaderField("Content-Length");
-            if (length != null) {
-                ex.getResponseHeaders().set("Content-Length", length);
-            }
-            ex.sendResponseHeaders(status, -1);
-        } else if (answer.length == 0) {
-            ex.sendResponseHeaders(status, -1);
-        } else {
-            ex.sendResponseHeaders(status, answer.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(answer);
-            }
-        }
-        ex.close();
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
-        threads.shutdownNow();
     }
 }
