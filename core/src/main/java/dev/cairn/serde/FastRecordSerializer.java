@@ -5,8 +5,6 @@ import com.esotericsoftware.kryo.kryo5.KryoException;
 import com.esotericsoftware.kryo.kryo5.Serializer;
 import com.esotericsoftware.kryo.kryo5.io.Input;
 import com.esotericsoftware.kryo.kryo5.io.Output;
-import com.esotericsoftware.kryo.kryo5.Registration;
-import com.esotericsoftware.kryo.kryo5.serializers.DefaultArraySerializers;
 import com.esotericsoftware.kryo.kryo5.serializers.DefaultSerializers;
 import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
@@ -49,14 +47,8 @@ import org.slf4j.LoggerFactory;
  * Kryo's {@code fixedFieldTypes} option is off here as it is by default. The tests compare the
  * output with Kryo's own serializer for records of every kind of component.
  *
- * <p>One instance per Kryo and record class (Kryo asks for a default serializer per class), so used
- * by one thread at a time. Between calls it remembers, per component written with its class, the
- * last leaf class written there (a boxed primitive, a {@code String}, an array of primitives:
- * classes whose stock serializers write no other object) when Kryo registers it with a one-byte
- * id: a pair's {@code Long} key then costs that byte and its payload, without the class resolver
- * and Kryo's per-object bookkeeping. (Kryo 5 registers no arrays by default, so a
- * {@code double[]} value is still written by name, through Kryo.) The bytes are those
- * {@code writeClassAndObject} writes; see {@link #writeValue}.
+ * <p>One instance per Kryo and record class (Kryo asks for a default serializer per class); it
+ * holds no state between calls.
  */
 final class FastRecordSerializer<T> extends Serializer<T> {
     private static final Logger LOG = LoggerFactory.getLogger(FastRecordSerializer.class);
@@ -81,30 +73,10 @@ final class FastRecordSerializer<T> extends Serializer<T> {
      * every keyed dataset. It gets straight-line code, as fast as a serializer written for it.
      */
     private final boolean pair;
-    /** Whether Kryo tracks references: then every object goes through Kryo (no leaf fast path). */
-    private final boolean references;
-    /** Per component: the leaf class last written there, or null. */
-    private final Class<?>[] leafType;
-    /**
-     * Per component: the last class seen there that is no leaf here (not a leaf type, or not
-     * registered: Kryo 5 registers no arrays by default, so a {@code double[]} is written by name),
-     * so that {@link #learn} gives it up at the cost of one comparison.
-     */
-    private final Class<?>[] notLeaf;
-    /** Per component: that class's id as written, registration id + 2 (always below 128: one byte). */
-    private final byte[] leafCode;
-    /** Per component: Kryo's stock serializer of that class. */
-    @SuppressWarnings("rawtypes")
-    private final Serializer[] leafSerializer;
 
     private FastRecordSerializer(Kryo kryo, Shape shape) {
         super(false, true);
         this.shape = shape;
-        this.references = kryo.getReferences();
-        this.leafType = new Class<?>[shape.components.length];
-        this.notLeaf = new Class<?>[shape.components.length];
-        this.leafCode = new byte[shape.components.length];
-        this.leafSerializer = new Serializer[shape.components.length];
         this.modes = new int[shape.components.length];
         for (int i = 0; i < modes.length; i++) {
             Class<?> type = shape.components[i].type;
@@ -140,8 +112,8 @@ final class FastRecordSerializer<T> extends Serializer<T> {
     public void write(Kryo kryo, Output output, T record) {
         Component[] components = shape.components;
         if (pair) {
-            writeAny(kryo, output, 0, components[0], record);
-            writeAny(kryo, output, 1, components[1], record);
+            writeAny(kryo, output, components[0], record);
+            writeAny(kryo, output, components[1], record);
             return;
         }
         for (int i = 0; i < components.length; i++) {
@@ -158,7 +130,7 @@ final class FastRecordSerializer<T> extends Serializer<T> {
                         kryo.writeObjectOrNull(output, c.get(record), c.type);
                         break;
                     default:
-                        writeValue(kryo, output, i, c.get(record));
+                        kryo.writeClassAndObject(output, c.get(record));
                         break;
                 }
             } catch (KryoException e) {
@@ -177,8 +149,8 @@ final class FastRecordSerializer<T> extends Serializer<T> {
     public T read(Kryo kryo, Input input, Class<? extends T> type) {
         Component[] components = shape.components;
         if (pair) {
-            Object first = readAny(kryo, input, 0, components[0]);
-            Object second = readAny(kryo, input, 1, components[1]);
+            Object first = readAny(kryo, input, components[0]);
+            Object second = readAny(kryo, input, components[1]);
             return components[0].index == 0 ? shape.construct(first, second) : shape.construct(second, first);
         }
         Object[] values = new Object[components.length];
@@ -196,7 +168,7 @@ final class FastRecordSerializer<T> extends Serializer<T> {
                         values[c.index] = kryo.readObjectOrNull(input, c.type);
                         break;
                     default:
-                        values[c.index] = readValue(kryo, input, i);
+                        values[c.index] = kryo.readClassAndObject(input);
                         break;
                 }
             } catch (KryoException e) {
@@ -211,29 +183,9 @@ final class FastRecordSerializer<T> extends Serializer<T> {
         return shape.construct(values);
     }
 
-    /**
-     * {@code kryo.writeClassAndObject(output, value)} of component {@code i}. For the leaf class
-     * last seen there it writes the same bytes itself: the class id as the class resolver writes a
-     * registered class ({@code id + 2}, a varint, here one byte), then the stock serializer's
-     * payload. What it skips writes no bytes: the resolver's lookup, and Kryo's depth count and
-     * reference check (there are no references without reference tracking, and a leaf writes no
-     * nested object).
-     */
-    @SuppressWarnings("unchecked")
-    private void writeValue(Kryo kryo, Output output, int i, Object value) {
-        if (value != null && value.getClass() == leafType[i]) {
-            output.writeByte(leafCode[i]);
-            leafSerializer[i].write(kryo, output, value);
-            return;
-        }
-        kryo.writeClassAndObject(output, value);
-        learn(kryo, i, value);
-    }
-
-    /** {@link #writeValue} with the component named in a failure's trace. */
-    private void writeAny(Kryo kryo, Output output, int i, Component c, Object record) {
+    private static void writeAny(Kryo kryo, Output output, Component c, Object record) {
         try {
-            writeValue(kryo, output, i, c.get(record));
+            kryo.writeClassAndObject(output, c.get(record));
         } catch (KryoException e) {
             e.addTrace(c.name + " (" + c.type.getName() + ")");
             throw e;
@@ -244,19 +196,9 @@ final class FastRecordSerializer<T> extends Serializer<T> {
         }
     }
 
-    /**
-     * {@code kryo.readClassAndObject(input)} of component {@code i}. Reading gets no leaf fast
-     * path: one that peeked at the buffered class id measured 5-10% slower than Kryo's own path
-     * (2026-12-02), which is already cheap for a class registered by id.
-     */
-    private static Object readValue(Kryo kryo, Input input, int i) {
-        return kryo.readClassAndObject(input);
-    }
-
-    /** {@link #readValue} with the component named in a failure's trace. */
-    private Object readAny(Kryo kryo, Input input, int i, Component c) {
+    private static Object readAny(Kryo kryo, Input input, Component c) {
         try {
-            return readValue(kryo, input, i);
+            return kryo.readClassAndObject(input);
         } catch (KryoException e) {
             e.addTrace(c.name + " (" + c.type.getName() + ")");
             throw e;
@@ -265,34 +207,6 @@ final class FastRecordSerializer<T> extends Serializer<T> {
             k.addTrace(c.name + " (" + c.type.getName() + ")");
             throw k;
         }
-    }
-
-    /**
-     * Remembers {@code value}'s class for component {@code i} when it is a leaf: a class Kryo
-     * registers (so it is written by id, not by name) with an id that fits one byte, whose
-     * serializer is Kryo's stock one (which writes no nested object), without reference tracking.
-     */
-    private void learn(Kryo kryo, int i, Object value) {
-        if (value == null || references || value.getClass() == leafType[i] || value.getClass() == notLeaf[i]) {
-            return;
-        }
-        Class<?> type = value.getClass();
-        Registration r = isLeaf(type) ? kryo.getClassResolver().getRegistration(type) : null;
-        Class<?> owner = r == null ? null : r.getSerializer().getClass().getEnclosingClass();
-        if (r == null || r.getId() < 0 || r.getId() + 2 >= 128 || (owner != DefaultSerializers.class && owner != DefaultArraySerializers.class)) {
-            notLeaf[i] = type;
-            return;
-        }
-        leafType[i] = type;
-        leafCode[i] = (byte) (r.getId() + 2);
-        leafSerializer[i] = r.getSerializer();
-    }
-
-    private static boolean isLeaf(Class<?> type) {
-        return type == Long.class || type == Integer.class || type == Double.class || type == String.class || type == Float.class
-                || type == Short.class || type == Byte.class || type == Character.class || type == Boolean.class
-                || type == long[].class || type == int[].class || type == double[].class || type == float[].class
-                || type == byte[].class || type == short[].class || type == char[].class || type == boolean[].class;
     }
 
     /** Whether {@code kryo} writes primitive {@code type} with its stock serializer, whose encoding {@link Component} repeats. */

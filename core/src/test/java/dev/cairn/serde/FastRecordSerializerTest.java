@@ -144,46 +144,6 @@ class FastRecordSerializerTest {
         }
     }
 
-    /**
-     * One stream of many records, as a part holds, whose polymorphic components change class from
-     * record to record (so a component's remembered leaf class is hit, missed, replaced, and meets
-     * nulls and classes written by name): the bytes are Kryo's own, and read back through an input
-     * with a tiny buffer, so a class id often sits at the end of a buffer fill.
-     */
-    @ParameterizedTest(name = "references={0}")
-    @ValueSource(booleans = {false, true})
-    void aStreamWhoseComponentsChangeClassWritesKryosBytesAndReadsBack(boolean references) {
-        Object[] keys = {1L, 2L, 3, "s", null, 4L, new Point(1, 2), 5L, (short) 6, 'c', true, 1.5f, 2.5d, (byte) 7, 8L, 9L};
-        Object[] values = {new double[] {1, 2}, new double[] {3}, new long[] {4, 5}, null, "x", new byte[] {1, 2, 3},
-            new ArrayList<>(List.of(1, "y")), new double[0], new int[] {7}, new double[] {Double.NaN}, new float[] {1f}, new Empty()};
-        List<Object> stream = new ArrayList<>();
-        for (int i = 0; i < 400; i++) {
-            stream.add(new Generic<>(keys[(i * 7 / 3) % keys.length], values[(i / 2 + i % 3) % values.length]));
-            if (i % 50 == 0) {
-                stream.add(new Unordered(i, "a" + i, i % 100 == 0 ? (Object) (long) i : "m", i));
-            }
-        }
-        Kryo own = kryosOwn(references);
-        Kryo fast = fast(references);
-        Output ownOut = new Output(256, -1);
-        Output fastOut = new Output(256, -1);
-        for (Object record : stream) {
-            own.writeClassAndObject(ownOut, record);
-            fast.writeClassAndObject(fastOut, record);
-        }
-        byte[] expected = ownOut.toBytes();
-        assertArrayEquals(expected, fastOut.toBytes());
-        for (int buffer : new int[] {8, 9, 13, 64, 4096}) { // Kryo needs 8 bytes for a double
-            Input in = new Input(new java.io.ByteArrayInputStream(expected), buffer);
-            Kryo reader = fast(references);
-            for (Object record : stream) {
-                Object back = reader.readClassAndObject(in);
-                assertTrue(deepEquals(record, back), "buffer " + buffer + ": " + record + " read back as " + back);
-            }
-            assertTrue(in.end(), "buffer " + buffer + ": every byte read");
-        }
-    }
-
     @ParameterizedTest(name = "references={0}")
     @ValueSource(booleans = {false, true})
     void bothWaysOfReachingARecordWriteKryosBytes(boolean references) throws Exception {
