@@ -49,10 +49,7 @@ public final class QuietMachine {
 
     /** The 1-minute load average as /proc/loadavg shows it, or "-1". */
     public static String load1() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
-        } catch (IOException e) {
-            return "-1";
-        }
+        String all = loadAverages();
+        return all.equals("unknown") ? "-1" : all.substring(0, all.indexOf(' '));
     }
 }

@@ -42,8 +42,6 @@ import java.util.Map;
  */
 public final class AsyncCheckpointBench {
     private static final List<String> MODES = List.of("none", "sync", "async");
-    /** Checkpoints the async mode may have uploading at once. */
-    private static int maxInFlight = 1;
 
     private AsyncCheckpointBench() {
     }
@@ -56,7 +54,7 @@ public final class AsyncCheckpointBench {
         int interval = args.getInt("interval", 2);
         int runs = args.getInt("runs", 5);
         long latencyMs = args.getLong("latency-ms", 20);
-        maxInFlight = args.getInt("max-in-flight", 1);
+        int maxInFlight = args.getInt("max-in-flight", 1);
         List<String> stores = List.of(args.get("stores", "file,s3").split(","));
         Path out = Path.of(args.get("out", "docs/benchmarks/async"));
         double maxLoad = args.getDouble("max-load", 1.0);
@@ -74,12 +72,12 @@ public final class AsyncCheckpointBench {
             try (Store target = Store.open(store, latencyMs)) {
                 // one unmeasured run per mode first: JIT, the store's first connections
                 for (String mode : MODES) {
-                    runJob(target, mode, Math.min(records, 200_000), partitions, iterations, interval);
+                    runJob(target, mode, Math.min(records, 200_000), partitions, iterations, interval, maxInFlight);
                 }
                 for (int r = 0; r < runs; r++) {
                     for (String mode : MODES) {
                         Run run = new Run(store, mode, r, QuietMachine.load1(),
-                                runJob(target, mode, records, partitions, iterations, interval), interval);
+                                runJob(target, mode, records, partitions, iterations, interval, maxInFlight), interval);
                         all.add(run);
                         System.out.printf(Locale.ROOT, "  %-4s %-5s run %d: total %,6d ms, iterations %s%n",
                                 store, mode, r, run.totalMs(), Arrays.toString(run.iterationMs()));
@@ -88,11 +86,11 @@ public final class AsyncCheckpointBench {
                 target.reportRequests(System.out);
             }
         }
-        report(all, stores, out, records, partitions, iterations, interval, runs, latencyMs, loadBefore);
+        report(all, stores, out, records, partitions, iterations, interval, runs, latencyMs, maxInFlight, loadBefore);
     }
 
     /** Times one job; returns the iteration times then the total, in nanoseconds. */
-    static long[] runJob(Store store, String mode, long records, int partitions, int iterations, int interval) {
+    static long[] runJob(Store store, String mode, long records, int partitions, int iterations, int interval, int maxInFlight) {
         CairnContext.Builder b = CairnContext.builder().appName("async-bench-" + mode).parallelism(2)
                 .checkpointDir(store.dir().toString());
         store.options().forEach(b::option);
@@ -139,7 +137,7 @@ public final class AsyncCheckpointBench {
     }
 
     private static void report(List<Run> all, List<String> stores, Path out, long records, int partitions, int iterations,
-                               int interval, int runs, long latencyMs, String loadBefore) throws IOException {
+                               int interval, int runs, long latencyMs, int maxInFlight, String loadBefore) throws IOException {
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("async-runs.csv")))) {
             StringBuilder header = new StringBuilder("store,mode,run,load1,total_ms");
             for (int i = 1; i <= iterations; i++) {

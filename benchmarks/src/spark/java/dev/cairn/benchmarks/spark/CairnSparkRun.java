@@ -6,7 +6,6 @@ import dev.cairn.benchmarks.harness.Result;
 import dev.cairn.spark.CairnSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -75,11 +74,7 @@ public final class CairnSparkRun {
             }
             long[] bytes = Result.bytesOnDisk(location, "part-");
             Result result = new Result();
-            List<String> measuredJobs = jobs.between(wall0, wall1);
-            result.put("checkpointJobs", measuredJobs.size());
-            for (int j = 0; j < measuredJobs.size(); j++) {
-                result.put("job" + (j + 1) + "Ms", measuredJobs.get(j));
-            }
+            jobs.putInto(result, wall0, wall1);
             result
                     .put("checkpointMs", Result.millis(t1 - t0))
                     .put("rereadMs", Result.millis(t2 - t1))

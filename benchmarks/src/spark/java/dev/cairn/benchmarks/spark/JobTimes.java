@@ -1,5 +1,6 @@
 package dev.cairn.benchmarks.spark;
 
+import dev.cairn.benchmarks.harness.Result;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class JobTimes extends SparkListener {
      * The durations (ms) of the jobs that started in {@code [fromMillis, toMillis]} (wall clock), in
      * job order ("?" for one whose end never arrived); waits up to 10 s for their end events.
      */
-    List<String> between(long fromMillis, long toMillis) throws InterruptedException {
+    private List<String> between(long fromMillis, long toMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
         while (true) {
             List<Integer> jobs = starts.entrySet().stream().filter(e -> e.getValue() >= fromMillis && e.getValue() <= toMillis)
@@ -45,6 +46,18 @@ final class JobTimes extends SparkListener {
                 return out;
             }
             Thread.sleep(10); // the listener bus gives user code no completion signal
+        }
+    }
+
+    /**
+     * Puts into {@code result} the number of jobs that started in {@code [fromMillis, toMillis]}
+     * ({@code checkpointJobs}) and each one's duration ({@code job1Ms}, {@code job2Ms}, …).
+     */
+    void putInto(Result result, long fromMillis, long toMillis) throws InterruptedException {
+        List<String> jobs = between(fromMillis, toMillis);
+        result.put("checkpointJobs", jobs.size());
+        for (int j = 0; j < jobs.size(); j++) {
+            result.put("job" + (j + 1) + "Ms", jobs.get(j));
         }
     }
 }

@@ -7,7 +7,6 @@ import dev.cairn.benchmarks.harness.Result;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -81,11 +80,7 @@ public final class SparkRun {
             Path location = Path.of(URI.create(data.getCheckpointFile().get()));
             long[] bytes = Result.bytesOnDisk(location, "part-");
             Result result = new Result();
-            List<String> measuredJobs = jobs.between(wall0, wall1);
-            result.put("checkpointJobs", measuredJobs.size());
-            for (int j = 0; j < measuredJobs.size(); j++) {
-                result.put("job" + (j + 1) + "Ms", measuredJobs.get(j));
-            }
+            jobs.putInto(result, wall0, wall1);
             result
                     .put("checkpointMs", Result.millis(t1 - t0))
                     .put("rereadMs", Result.millis(t2 - t1))
