@@ -3,20 +3,27 @@ package dev.cairn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cairn.config.CairnOptions;
+import dev.cairn.storage.FileStatus;
+import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageOutput;
 import dev.cairn.storage.StorageProvider;
 import dev.cairn.storage.memory.MemoryStorage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,13 +47,13 @@ class CloseDuringDeletionTest {
         assertTrue(exists(part), "the checkpoint's first part before the deletion");
 
         store.armed.set(true);
-        TestWaits.awaitAfterGc(() -> store.partsDeletionStarted.getCount() == 0, "the cleaner to start deleting " + location);
+        awaitAfterGc(() -> store.partsDeletionStarted.getCount() == 0, "the cleaner to start deleting " + location);
         assertFalse(exists(URI.create(location + "/_manifest.json")), "the manifest goes first");
 
         Thread closer = new Thread(ctx::close, "closer");
         closer.start();
         // Blocked or waiting (on the deletion) with the fix; already ended without it.
-        TestWaits.await(() -> closer.getState() == Thread.State.BLOCKED || closer.getState() == Thread.State.WAITING
+        await(() -> closer.getState() == Thread.State.BLOCKED || closer.getState() == Thread.State.WAITING
                 || closer.getState() == Thread.State.TIMED_WAITING || closer.getState() == Thread.State.TERMINATED,
                 "close to block or end");
         assertEquals(List.of("delete-parts-start"), store.events(), "nothing closed while the deletion runs");
@@ -76,16 +83,34 @@ class CloseDuringDeletionTest {
         }
     }
 
+    private static void awaitAfterGc(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("Timed out waiting for " + what);
+            }
+            System.gc();
+            Thread.sleep(20); // poll interval: the cleaner gives no notification
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("Timed out waiting for " + what);
+            }
+            Thread.sleep(5); // poll interval: thread states give no notification
+        }
+    }
+
     /** memory:// whose deletion of a checkpoint directory (not of its manifest) waits at a gate once armed. */
-    private static final class GatedStore extends ForwardingStorage {
+    private static final class GatedStore implements Storage {
+        private final MemoryStorage delegate = new MemoryStorage();
         final AtomicBoolean armed = new AtomicBoolean();
         final CountDownLatch partsDeletionStarted = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         private final List<String> events = new ArrayList<>();
-
-        GatedStore() {
-            super(new MemoryStorage());
-        }
 
         synchronized List<String> events() {
             return List.copyOf(events);
@@ -125,7 +150,7 @@ class CloseDuringDeletionTest {
                     throw new IOException("interrupted at the test gate", e);
                 }
             }
-            super.delete(fileOrDirectory);
+            delegate.delete(fileOrDirectory);
             if (gated) {
                 event("delete-parts-end");
             }
@@ -134,7 +159,37 @@ class CloseDuringDeletionTest {
         @Override
         public void close() throws IOException {
             event("storage-close");
-            super.close();
+            delegate.close();
+        }
+
+        @Override
+        public ListingConsistency listing() {
+            return delegate.listing();
+        }
+
+        @Override
+        public boolean readsBackFromWriterCache() {
+            return delegate.readsBackFromWriterCache();
+        }
+
+        @Override
+        public InputStream open(URI file) throws IOException {
+            return delegate.open(file);
+        }
+
+        @Override
+        public StorageOutput create(URI file, boolean overwrite) throws IOException {
+            return delegate.create(file, overwrite);
+        }
+
+        @Override
+        public FileStatus stat(URI file) throws IOException {
+            return delegate.stat(file);
+        }
+
+        @Override
+        public List<FileStatus> list(URI directory) throws IOException {
+            return delegate.list(directory);
         }
     }
 }

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.ListingConsistency;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageOutput;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +66,7 @@ class ListingWaiterRangeTest {
     }
 
     /** A directory whose late files are missing from the first {@code lateListings} listings; records every listing asked for. */
-    private static final class LateDirectory extends ListOnlyStorage {
+    private static final class LateDirectory implements Storage {
         private final Map<String, Long> files;
         private final Set<String> late;
         private final int lateListings;
@@ -111,6 +115,26 @@ class ListingWaiterRangeTest {
             List<FileStatus> out = visible(startAfter, through);
             calls.add("after " + startAfter + " through " + through + " -> " + out.size() + " names");
             return out;
+        }
+
+        @Override
+        public InputStream open(URI file) throws IOException {
+            throw new IOException("not read here");
+        }
+
+        @Override
+        public StorageOutput create(URI file, boolean overwrite) throws IOException {
+            throw new IOException("not written here");
+        }
+
+        @Override
+        public FileStatus stat(URI file) throws IOException {
+            throw new IOException("not asked here");
+        }
+
+        @Override
+        public void delete(URI fileOrDirectory) throws IOException {
+            throw new IOException("not deleted here");
         }
     }
 }

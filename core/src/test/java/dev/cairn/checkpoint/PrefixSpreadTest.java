@@ -306,7 +306,7 @@ class PrefixSpreadTest {
     }
 
     /** A spread checkpoint directory on an eventual store: {@code late} files are missing from the first listings. */
-    private static final class SpreadDirectory extends ListOnlyStorage {
+    private static final class SpreadDirectory implements Storage {
         static final URI DIR = URI.create("memory://spread-late/ctx/dataset-1");
         private final Map<String, Long> files;
         private final Set<String> late;
@@ -359,6 +359,26 @@ class PrefixSpreadTest {
             calls.add("range " + CheckpointLayout.relativePath(DIR, directory) + " after " + startAfter + " through " + through + " -> "
                     + out.size());
             return out;
+        }
+
+        @Override
+        public InputStream open(URI file) throws IOException {
+            throw new IOException("not read here");
+        }
+
+        @Override
+        public StorageOutput create(URI file, boolean overwrite) throws IOException {
+            throw new IOException("not written here");
+        }
+
+        @Override
+        public FileStatus stat(URI file) throws IOException {
+            throw new IOException("not asked here");
+        }
+
+        @Override
+        public void delete(URI fileOrDirectory) throws IOException {
+            throw new IOException("not deleted here");
         }
     }
 

@@ -3,23 +3,26 @@ package dev.cairn.ml;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cairn.CairnContext;
-import dev.cairn.ForwardingStorage;
 import dev.cairn.config.CairnOptions;
 import dev.cairn.checkpoint.CheckpointReader;
 import dev.cairn.checkpoint.CheckpointLayout;
 import dev.cairn.checkpoint.CheckpointManifest;
 import dev.cairn.storage.FileStatus;
 import dev.cairn.storage.Storage;
+import dev.cairn.storage.ListingConsistency;
 import dev.cairn.storage.StorageOutput;
 import dev.cairn.storage.StorageProvider;
 import dev.cairn.storage.memory.MemoryStorage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /** Shared helpers: looking at a checkpoint tree on a store, failing manifest commits on purpose, awaiting the cleaner. */
 final class MlTestSupport {
@@ -82,6 +85,26 @@ final class MlTestSupport {
         }
     }
 
+    /**
+     * Waits for {@code condition}, collecting garbage between polls: deferred checkpoint
+     * deletions run on the cleaner thread once their dataset is unreachable.
+     */
+    static void awaitAfterGc(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("Timed out waiting for: " + what);
+            }
+            System.gc();
+            try {
+                Thread.sleep(20); // poll interval for a condition that has no notification
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+    }
+
     /** A memory:// provider (overriding the discovered one) whose manifest commits fail while {@code failManifests} is set. */
     static StorageProvider failingManifests(AtomicBoolean failManifests) {
         return new StorageProvider() {
@@ -97,12 +120,23 @@ final class MlTestSupport {
         };
     }
 
-    private static final class FailingManifestStorage extends ForwardingStorage {
+    private static final class FailingManifestStorage implements Storage {
+        private final Storage delegate;
         private final AtomicBoolean fail;
 
         FailingManifestStorage(Storage delegate, AtomicBoolean fail) {
-            super(delegate);
+            this.delegate = delegate;
             this.fail = fail;
+        }
+
+        @Override
+        public ListingConsistency listing() {
+            return delegate.listing();
+        }
+
+        @Override
+        public InputStream open(URI file) throws IOException {
+            return delegate.open(file);
         }
 
         @Override
@@ -110,7 +144,27 @@ final class MlTestSupport {
             if (fail.get() && file.getPath().endsWith("/" + CheckpointManifest.FILE_NAME)) {
                 throw new IOException("injected failure: cannot create " + file);
             }
-            return super.create(file, overwrite);
+            return delegate.create(file, overwrite);
+        }
+
+        @Override
+        public FileStatus stat(URI file) throws IOException {
+            return delegate.stat(file);
+        }
+
+        @Override
+        public List<FileStatus> list(URI directory) throws IOException {
+            return delegate.list(directory);
+        }
+
+        @Override
+        public void delete(URI fileOrDirectory) throws IOException {
+            delegate.delete(fileOrDirectory);
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.close();
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.ml;
 
-import static dev.cairn.TestWaits.awaitAfterGc;
+import static dev.cairn.ml.MlTestSupport.awaitAfterGc;
 import static dev.cairn.ml.MlTestSupport.committedDirs;
 import static dev.cairn.ml.MlTestSupport.datasetDirs;
 import static dev.cairn.ml.MlTestSupport.exists;
